@@ -1,0 +1,1 @@
+"""The chat agent: LLM wiring, prompt and tool-calling loop over ``tools``."""

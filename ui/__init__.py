@@ -1,0 +1,1 @@
+"""What people touch: the ``salescast`` command line, and later the Gradio app and reports."""

@@ -1,0 +1,135 @@
+"""The ``salescast`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from forecasting import paths
+from forecasting.warehouse.build import build_warehouse, merchant_summary
+from forecasting.warehouse.connect import known_merchants
+from forecasting.warehouse.errors import WarehouseError
+from forecasting.warehouse.ingest import ingest_file
+from forecasting.warehouse.schema import render
+from tools.guarded_sql import SqlError, describe_merchant, run_sql
+from tools.sql_guard import SqlRefused
+from ui.render import ingest_table, merchants_table, sql_table
+
+app = typer.Typer(help="salescast: answers about your sales, grounded in your own data.", no_args_is_help=True)
+data_app = typer.Typer(help="Build the warehouse and load merchants' sales files.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+out = Console()
+err = Console(stderr=True)
+
+MerchantOpt = Annotated[str, typer.Option("--merchant", "-m", help="Merchant to act for, e.g. oj or tuna.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn expected failures into one clear line on stderr and a non-zero exit, never a traceback."""
+    try:
+        yield
+    except (SqlRefused, SqlError, WarehouseError, FileNotFoundError) as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+
+
+def _print_json(payload: object) -> None:
+    sys.stdout.write(json.dumps(payload, default=str) + "\n")
+
+
+@data_app.command("build")
+def data_build(as_json: JsonOpt = False) -> None:
+    """Create or refresh $SALESCAST_HOME/warehouse.duckdb from data/ (keeps merchants' ingested rows)."""
+    with user_errors():
+        summary = build_warehouse()
+    if as_json:
+        _print_json(summary.model_dump(mode="json"))
+        return
+    out.print(merchants_table(summary.merchants))
+    out.print(f"Warehouse: {summary.warehouse} ({summary.seconds:.1f} s)")
+
+
+@data_app.command("ingest")
+def data_ingest(
+    merchant: MerchantOpt,
+    file: Annotated[
+        Path, typer.Argument(help="CSV or Parquet with columns date, product, units [store, price, promotion].")
+    ],
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="Map a column explicitly, e.g. --map units=qty_sold (repeatable)."),
+    ] = None,
+    date_format: Annotated[str | None, typer.Option(help="strftime format of the dates, e.g. %d/%m/%Y.")] = None,
+    week_start: Annotated[str | None, typer.Option(help="First day of the merchant's week, e.g. monday.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Load a merchant's own sales; bad rows go to a rejects file with a reason each."""
+    with user_errors():
+        overrides = _parse_mapping(mapping or [])
+        report = ingest_file(merchant, file, mapping=overrides, date_format=date_format, week_start=week_start)
+    if as_json:
+        _print_json(report.model_dump(mode="json"))
+        return
+    out.print(ingest_table(report))
+
+
+def _parse_mapping(items: list[str]) -> dict[str, str]:
+    pairs = {}
+    for item in items:
+        target, sep, column = item.partition("=")
+        if not sep or not target.strip() or not column.strip():
+            raise WarehouseError(f"--map takes TARGET=COLUMN (e.g. units=qty_sold), not {item!r}.")
+        pairs[target.strip().lower()] = column.strip()
+    return pairs
+
+
+@app.command("sql")
+def sql(
+    merchant: MerchantOpt,
+    query: Annotated[str, typer.Argument(help="One read-only SELECT over the merchant's tables.")],
+    as_json: JsonOpt = False,
+    max_rows: Annotated[int, typer.Option(min=1, max=10_000, help="Rows returned at most.")] = 200,
+    timeout: Annotated[float, typer.Option(min=0.1, max=300, help="Seconds before the query is stopped.")] = 10.0,
+) -> None:
+    """Run one read-only SELECT over a merchant's sales, products, stores and calendar."""
+    with user_errors():
+        result = run_sql(merchant, query, max_rows=max_rows, timeout_s=timeout)
+    if as_json:
+        _print_json(result.public())
+        return
+    out.print(sql_table(result))
+
+
+@app.command("schema")
+def schema(merchant: MerchantOpt) -> None:
+    """Show the tables and columns a merchant's queries can use."""
+    with user_errors():
+        views = describe_merchant(merchant)
+    out.print(render(views), highlight=False, markup=False)
+
+
+@app.command("start")
+def start() -> None:
+    """The main job: build the demo warehouse if missing, then summarise what is ready."""
+    with user_errors():
+        if not known_merchants():
+            out.print("Building the demo warehouse ...")
+            build_warehouse()
+        summaries = [merchant_summary(m) for m in known_merchants()]
+    out.print(merchants_table(summaries))
+    out.print(f"Home: {paths.home()}")
+    out.print('Try: salescast sql --merchant oj "SELECT product, sum(units) FROM sales GROUP BY 1 ORDER BY 2 DESC"')
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,57 @@
+"""Rich tables for the command line; kept apart from the commands so the formatting has one home."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from forecasting.warehouse.build import MerchantSummary
+from forecasting.warehouse.ingest import IngestReport
+from tools.guarded_sql import SqlResult
+
+
+def merchants_table(merchants: list[MerchantSummary]) -> Table:
+    table = Table(title="Merchants in the warehouse")
+    for name in ("merchant", "rows", "stores", "products", "first week", "last week"):
+        table.add_column(name, justify="right" if name in ("rows", "stores", "products") else "left")
+    for m in merchants:
+        table.add_row(m.merchant, f"{m.rows:,}", str(m.stores), str(m.products), str(m.first_week), str(m.last_week))
+    return table
+
+
+def sql_table(result: SqlResult) -> Table:
+    shown = f"{len(result.rows)} row(s)" + (" — truncated, add filters or LIMIT" if result.truncated else "")
+    table = Table(caption=f"{shown} in {result.seconds:.2f} s")
+    for column in result.columns:
+        table.add_column(column)
+    for row in result.rows:
+        table.add_row(*(_cell(v) for v in row))
+    return table
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, float):
+        return f"{value:,.4f}".rstrip("0").rstrip(".") if not value.is_integer() else f"{value:,.0f}"
+    return str(value)
+
+
+def ingest_table(report: IngestReport) -> Table:
+    table = Table(title=f"Ingested {report.file} for {report.merchant}", show_header=False)
+    table.add_column("what")
+    table.add_column("value")
+    table.add_row("rows read", f"{report.rows_read:,}")
+    table.add_row("rows loaded", f"{report.rows_loaded:,}")
+    table.add_row(
+        "rows rejected", f"{report.rows_rejected:,}" + (f" → {report.rejects_file}" if report.rejects_file else "")
+    )
+    table.add_row("keys new / replaced", f"{report.keys_new:,} / {report.keys_replaced:,}")
+    table.add_row(
+        "grain, dates", f"{report.grain}, {report.first_date} .. {report.last_date} (weeks start {report.week_start})"
+    )
+    table.add_row("columns", ", ".join(f"{k}←{v}" for k, v in report.columns.items()))
+    if report.ignored_columns:
+        table.add_row("ignored columns", ", ".join(report.ignored_columns))
+    if report.already_ingested:
+        table.add_row("note", "this exact file was ingested before; its rows were replaced, not duplicated")
+    return table
