@@ -1,0 +1,1 @@
+"""Rolling-origin backtests: the protocols, the metrics, and the peer models scored beside ours."""

@@ -1,0 +1,1 @@
+"""Forecasters: the neural default, its peers, and the interface the backtest and the app share."""

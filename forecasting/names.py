@@ -1,0 +1,45 @@
+"""Resolve product and store names as people write them ("tropicana 64", "store 12") to the panel's names."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from forecasting.warehouse.errors import WarehouseError
+
+
+class UnknownName(WarehouseError):
+    def __init__(self, kind: str, given: str, matches: list[str], known: list[str]) -> None:
+        hint = f"Did you mean: {', '.join(matches)}?" if matches else f"Known {kind}s: {', '.join(known[:20])}."
+        super().__init__(f"Unknown {kind} {given!r}. {hint}")
+        self.kind, self.given, self.matches = kind, given, matches
+
+
+def _key(text: str) -> str:
+    text = re.sub(r"^\s*(store|shop|location)\s*#?\s*", "", text.strip().lower())
+    return re.sub(r"[^a-z0-9.]+", " ", text).strip()
+
+
+def resolve(kind: str, given: str, known: list[str]) -> str:
+    """The one known name ``given`` means, or ``UnknownName`` listing the closest candidates.
+
+    Exact (case/punctuation-insensitive) wins; then, among names holding every word given (a word of 3+ letters
+    may be a prefix), the one with fewest extra words if it is the only one ("tropicana 64" is "Tropicana 64 oz",
+    not "Tropicana Premium 64 oz"); else fail with the closest matches, so a person or an LLM can pick.
+    """
+    by_key = {_key(k): k for k in known}
+    key = _key(given)
+    if key in by_key:
+        return by_key[key]
+    words = key.split()
+    containing = [k for k in known if words and all(_has_word(_key(k).split(), w) for w in words)]
+    extra = {k: len(_key(k).split()) - len(words) for k in containing}
+    best = [k for k in containing if extra[k] == min(extra.values())]
+    if len(best) == 1:
+        return best[0]
+    close = containing or [by_key[c] for c in difflib.get_close_matches(key, list(by_key), n=5, cutoff=0.4)]
+    raise UnknownName(kind, given, close[:5], known)
+
+
+def _has_word(words: list[str], word: str) -> bool:
+    return word in words or (len(word) >= 3 and any(w.startswith(word) for w in words))
