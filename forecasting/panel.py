@@ -33,8 +33,7 @@ class Panel:
     deal: np.ndarray  # (N, T) 0..1
     feature: np.ndarray  # (N, T) 0..1, feature advertising or (where that is not recorded) display
     store_log_price: np.ndarray  # (S, P, T) the same log prices laid out by store, for competitor features
-    events: list[str | None]  # (T + future,) event of each week, calendar extends past the data
-    calendar_starts: list[date]  # week starts of ``events``
+    event_by_week: dict[date, str]  # week start -> holiday/event name; the calendar reaches past the data
     store_static: np.ndarray  # (S, k) standardised store attributes (k may be 0)
     product_log_size: np.ndarray  # (P,) log size in ounces, 0 where unknown
     unit_price: np.ndarray  # (N, T) price of one unit (for revenue), NaN where unknown
@@ -43,8 +42,18 @@ class Panel:
     def n_series(self) -> int:
         return len(self.series_store)
 
+    @property
+    def n_weeks(self) -> int:
+        return self.units.shape[1]
+
     def week_index(self, day: date) -> int:
         return (day - self.week_starts[0]).days // 7
+
+    def week_start_at(self, index: int) -> date:
+        return self.week_starts[0] + timedelta(weeks=index)
+
+    def event_on(self, week_start: date) -> str | None:
+        return self.event_by_week.get(week_start)
 
     def series_index(self, store: str, product: str) -> int:
         hits = np.flatnonzero(
@@ -53,6 +62,14 @@ class Panel:
         if not len(hits):
             raise KeyError(f"no sales recorded for {product!r} in store {store!r}")
         return int(hits[0])
+
+
+def latest_value(values: np.ndarray) -> np.ndarray:
+    """Each row's last finite value (NaN for a row with none)."""
+    idx = np.where(np.isfinite(values), np.arange(values.shape[1]), -1).max(axis=1)
+    out = np.full(len(values), np.nan)
+    out[idx >= 0] = values[idx >= 0, idx[idx >= 0]]
+    return out
 
 
 def load_panel(merchant: str) -> Panel:
@@ -106,8 +123,7 @@ def build_panel(
         deal=np.nan_to_num(dense(sales["deal"])),
         feature=np.nan_to_num(dense(promo2)),
         store_log_price=store_log_price,
-        events=[e if isinstance(e, str) else None for e in cal["event"]],
-        calendar_starts=list(cal["week_start"]),
+        event_by_week={d: e for d, e in zip(cal["week_start"], cal["event"]) if isinstance(e, str)},
         store_static=_store_static(stores, store_names),
         product_log_size=sizes,
         unit_price=unit_price,

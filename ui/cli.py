@@ -11,8 +11,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import Progress, TextColumn
 
 from forecasting import paths
+from forecasting.backtest.suite import run_backtest
+from forecasting.models.saved import ModelMeta
+from forecasting.predict import forecast
+from forecasting.train import train_merchant
 from forecasting.warehouse.build import build_warehouse, merchant_summary
 from forecasting.warehouse.connect import known_merchants
 from forecasting.warehouse.errors import WarehouseError
@@ -20,7 +25,7 @@ from forecasting.warehouse.ingest import ingest_file
 from forecasting.warehouse.schema import render
 from tools.guarded_sql import SqlError, describe_merchant, run_sql
 from tools.sql_guard import SqlRefused
-from ui.render import ingest_table, merchants_table, sql_table
+from ui.render import backtest_table, forecast_table, ingest_table, merchants_table, model_table, sql_table
 
 app = typer.Typer(help="salescast: answers about your sales, grounded in your own data.", no_args_is_help=True)
 data_app = typer.Typer(help="Build the warehouse and load merchants' sales files.", no_args_is_help=True)
@@ -116,6 +121,72 @@ def schema(merchant: MerchantOpt) -> None:
     with user_errors():
         views = describe_merchant(merchant)
     out.print(render(views), highlight=False, markup=False)
+
+
+@app.command("train")
+def train(
+    merchant: MerchantOpt,
+    device: Annotated[str, typer.Option(help="auto (CUDA when present), cpu or cuda.")] = "auto",
+    as_json: JsonOpt = False,
+) -> None:
+    """Train the merchant's forecaster on all its data and save it under $SALESCAST_HOME/models."""
+    with user_errors():
+        meta = train_with_progress(merchant, device)
+    if as_json:
+        _print_json(meta.model_dump(mode="json"))
+        return
+    out.print(model_table(meta))
+
+
+def train_with_progress(merchant: str, device: str = "auto") -> ModelMeta:
+    with Progress(*Progress.get_default_columns(), TextColumn("{task.fields[loss]}"), console=err) as bar:
+        task = bar.add_task(f"training {merchant}", total=None, loss="")
+
+        def tick(epoch: int, total: int, val_loss: float) -> None:
+            bar.update(task, total=total, completed=epoch, loss=f"val loss {val_loss:.4f}")
+
+        return train_merchant(merchant, device=device, progress=tick)
+
+
+@app.command("forecast")
+def forecast_cmd(
+    merchant: MerchantOpt,
+    product: Annotated[str, typer.Option(help="Product as you call it, e.g. 'Tropicana 64 oz' or 'tropicana 64'.")],
+    store: Annotated[str | None, typer.Option(help="Store, e.g. 12; omit for chain-level merchants.")] = None,
+    horizon: Annotated[int, typer.Option(min=1, help="Weeks ahead.")] = 8,
+    as_json: JsonOpt = False,
+) -> None:
+    """Forecast units per week with P10/P50/P90 and the prices and promotions assumed."""
+    with user_errors():
+        result = forecast(merchant, store, product, horizon)
+    if as_json:
+        _print_json(result.model_dump(mode="json"))
+        return
+    out.print(forecast_table(result))
+
+
+@app.command("backtest")
+def backtest(
+    merchant: MerchantOpt,
+    protocol: Annotated[str, typer.Option(help="oj-ms (the published OJ benchmark) or rolling.")] = "oj-ms",
+    models: Annotated[str | None, typer.Option(help="Comma-separated, e.g. neural_mlp,lightgbm.")] = None,
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda (for the neural models).")] = "auto",
+    json_file: Annotated[Path | None, typer.Option("--json", help="Write the full report as JSON here.")] = None,
+) -> None:
+    """Retrain every model in every round of a protocol and score them side by side."""
+    chosen = [m.strip() for m in models.split(",")] if models else None
+    with user_errors(), Progress(*Progress.get_default_columns(), console=err) as bar:
+        task = bar.add_task("backtest", total=None)
+        report = run_backtest(
+            merchant,
+            protocol,
+            chosen,
+            device,
+            on_round=lambda m, i: bar.update(task, description=f"{m} round {i + 1}"),
+        )
+    if json_file:
+        json_file.write_text(report.model_dump_json(indent=1))
+    out.print(backtest_table(report))
 
 
 @app.command("start")

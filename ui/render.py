@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from rich.table import Table
 
+from forecasting.backtest.suite import BacktestReport
+from forecasting.models.saved import ModelMeta
+from forecasting.predict import Forecast
 from forecasting.warehouse.build import MerchantSummary
 from forecasting.warehouse.ingest import IngestReport
 from tools.guarded_sql import SqlResult
@@ -54,4 +57,49 @@ def ingest_table(report: IngestReport) -> Table:
         table.add_row("ignored columns", ", ".join(report.ignored_columns))
     if report.already_ingested:
         table.add_row("note", "this exact file was ingested before; its rows were replaced, not duplicated")
+    return table
+
+
+def model_table(meta: ModelMeta) -> Table:
+    table = Table(title=f"Model {meta.version}", show_header=False)
+    table.add_column("what")
+    table.add_column("value")
+    v = meta.validation
+    rows = [
+        ("data", f"{meta.data_first_week} .. {meta.data_last_week}"),
+        ("device", meta.device),
+        (
+            "training",
+            f"{meta.train_seconds:.1f} s, {meta.epochs} epochs (best {meta.best_epoch}), {meta.train_rows:,} rows",
+        ),
+        ("held-out weeks", f"MAPE {v.mape:.1f} %, WAPE {v.wape:.1f} %, 80 % interval coverage {v.coverage80} %"),
+    ]
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def forecast_table(fc: Forecast) -> Table:
+    table = Table(
+        title=f"{fc.product}, store {fc.store} ({fc.merchant}), after {fc.last_data_week}",
+        caption=f"assumed: {fc.assumptions}; model {fc.model_version}",
+    )
+    for name in ("week", "P10", "P50", "P90", "price", "deal", "feature", "event"):
+        table.add_column(name, justify="right" if name in ("P10", "P50", "P90", "price") else "left")
+    for w in fc.weeks:
+        price = f"{w.price:.2f}" if w.price is not None else "-"
+        table.add_row(str(w.week_start), f"{w.p10:,.0f}", f"{w.p50:,.0f}", f"{w.p90:,.0f}", price,
+                      f"{w.deal:g}", f"{w.feature:g}", w.event or "")  # fmt: skip
+    return table
+
+
+def backtest_table(report: BacktestReport) -> Table:
+    table = Table(title=f"Backtest {report.protocol} on {report.merchant} ({report.rounds} rounds)")
+    for name in ("model", "MAPE %", "WAPE %", "MASE", "80% cov %", "train s", "predict s", "device"):
+        table.add_column(name, justify="left" if name in ("model", "device") else "right")
+    for r in report.results:
+        s = r.scores
+        cov = f"{s.coverage80:.1f}" if s.coverage80 is not None else "-"
+        table.add_row(r.model, f"{s.mape:.2f}", f"{s.wape:.2f}", f"{s.mase:.3f}", cov, f"{r.train_seconds:.1f}",
+                      f"{r.predict_seconds:.2f}", r.device)  # fmt: skip
     return table

@@ -6,7 +6,7 @@ from typing import Protocol
 
 import numpy as np
 
-from forecasting.panel import Panel
+from forecasting.panel import Panel, latest_value
 
 QUANTILES = (0.1, 0.5, 0.9)
 
@@ -25,9 +25,4 @@ class Forecaster(Protocol):
 
 def last_observed(units: np.ndarray, origin: int) -> np.ndarray:
     """Each series' latest recorded units at or before ``origin`` (NaN if none)."""
-    history = units[:, : origin + 1]
-    seen = np.isfinite(history)
-    idx = np.where(seen, np.arange(history.shape[1]), -1).max(axis=1)
-    out = np.full(len(units), np.nan)
-    out[idx >= 0] = history[idx >= 0, idx[idx >= 0]]
-    return out
+    return latest_value(units[:, : origin + 1])

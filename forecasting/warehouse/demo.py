@@ -6,9 +6,13 @@ ingested row has the same week, store and product as a demo row, the ingested on
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
+
+from forecasting.warehouse.holidays import calendar_weeks
+from forecasting.warehouse.sqlutil import one
 
 DOMINICKS_THURSDAY = 4  # Dominick's weeks run Thursday..Wednesday
 
@@ -38,6 +42,16 @@ def _file(folder: Path, name: str) -> str:
     return str(path)
 
 
+def _extend_calendar_by_rule(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """Dominick's calendar ends at week 400 (1997-05); forecasts past it need holiday weeks too."""
+    last = one(con, "SELECT max(week_start) FROM read_parquet(?)", [str(folder / "calendar.parquet")])[0]
+    weeks = calendar_weeks(last + timedelta(weeks=1), last + timedelta(weeks=104), DOMINICKS_THURSDAY)
+    con.register("rule_weeks", weeks)
+    for merchant in DEMO_MERCHANTS:
+        con.execute("INSERT OR REPLACE INTO calendar SELECT ?, week_start, week_end, event FROM rule_weeks", [merchant])
+    con.unregister("rule_weeks")
+
+
 def load_demo(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     """Replace the demo rows of ``oj`` and ``tuna`` from ``folder``; call inside a transaction."""
     f = {name: _file(folder, name) for name in REQUIRED_FILES}
@@ -52,6 +66,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
             "INSERT OR REPLACE INTO calendar SELECT ?, week_start, week_end, event FROM read_parquet(?)",
             [merchant, f["calendar.parquet"]],
         )
+    _extend_calendar_by_rule(con, folder)
     con.execute(
         """INSERT INTO sales_raw
            SELECT 'oj', week_start, CAST(store AS VARCHAR), product, units, price, deal, feature, NULL, profit,

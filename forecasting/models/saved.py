@@ -1,0 +1,102 @@
+"""A trained model on disk: ``$SALESCAST_HOME/models/<merchant>/`` with weights, feature spec and metadata.
+
+The directory is written beside its final place and renamed over it, so a reader never loads half a model.
+``meta.json`` says what the model was trained on, where, how long it took and how well it did on its held-out
+weeks; ``spec.json`` holds everything needed to rebuild the network and its inputs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import torch
+from pydantic import BaseModel
+
+from forecasting import paths
+from forecasting.backtest.metrics import Scores
+from forecasting.models.neural import NeuralConfig, NeuralForecaster, QuantileMLP, Scaler
+from forecasting.warehouse.errors import WarehouseError
+
+FORMAT_VERSION = 1
+
+
+class ModelMissing(WarehouseError):
+    def __init__(self, merchant: str) -> None:
+        super().__init__(f"No trained model for {merchant!r}. Run `salescast train --merchant {merchant}`.")
+
+
+class ModelSpec(BaseModel):
+    feature_names: list[str]
+    scaler: Scaler
+    config: NeuralConfig
+    stores: list[str]
+    products: list[str]
+
+
+class ModelMeta(BaseModel):
+    format_version: int = FORMAT_VERSION
+    version: str  # <merchant>-<trained at, UTC>: what reports and answers cite
+    merchant: str
+    model: str
+    trained_at: datetime
+    data_first_week: date
+    data_last_week: date
+    device: str
+    torch_version: str
+    train_seconds: float
+    epochs: int
+    best_epoch: int
+    train_rows: int
+    validation: Scores  # scores on the held-out last weeks the early stopping watched
+
+
+def model_dir(merchant: str) -> Path:
+    return paths.home() / "models" / merchant
+
+
+def save(forecaster: NeuralForecaster, spec: ModelSpec, meta: ModelMeta) -> Path:
+    target = model_dir(meta.merchant)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    torch.save(forecaster.model.state_dict(), tmp / "weights.pt")
+    (tmp / "spec.json").write_text(spec.model_dump_json(indent=1))
+    (tmp / "meta.json").write_text(meta.model_dump_json(indent=1))
+    old = target.with_name(f".{target.name}.{os.getpid()}.old")
+    if target.exists():
+        target.rename(old)
+    tmp.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
+def read_meta(merchant: str) -> ModelMeta:
+    path = model_dir(merchant) / "meta.json"
+    if not path.is_file():
+        raise ModelMissing(merchant)
+    meta = ModelMeta.model_validate(json.loads(path.read_text()))
+    if meta.format_version != FORMAT_VERSION:
+        raise WarehouseError(f"The saved model for {merchant!r} has an old format; retrain it with salescast train.")
+    return meta
+
+
+def load(merchant: str, device: str = "cpu") -> tuple[NeuralForecaster, ModelSpec, ModelMeta]:
+    meta = read_meta(merchant)
+    folder = model_dir(merchant)
+    spec = ModelSpec.model_validate(json.loads((folder / "spec.json").read_text()))
+    forecaster = NeuralForecaster(spec.config, device=device)
+    net = QuantileMLP(len(spec.feature_names), len(spec.stores), len(spec.products), spec.config)
+    state = torch.load(folder / "weights.pt", map_location=forecaster.device, weights_only=True)
+    net.load_state_dict(state)
+    forecaster.model = net.to(forecaster.device).eval()
+    forecaster.scaler = spec.scaler
+    forecaster.names = spec.feature_names
+    return forecaster, spec, meta
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
