@@ -9,9 +9,10 @@ from forecasting.warehouse.errors import WarehouseError
 
 
 class UnknownName(WarehouseError):
-    def __init__(self, kind: str, given: str, matches: list[str], known: list[str]) -> None:
+    def __init__(self, kind: str, given: str, matches: list[str], known: list[str], ambiguous: bool = False) -> None:
         hint = f"Did you mean: {', '.join(matches)}?" if matches else f"Known {kind}s: {', '.join(known[:20])}."
-        super().__init__(f"Unknown {kind} {given!r}. {hint}")
+        lead = f"{given!r} could be several {kind}s." if ambiguous else f"Unknown {kind} {given!r}."
+        super().__init__(f"{lead} {hint}")
         self.kind, self.given, self.matches = kind, given, matches
 
 
@@ -24,8 +25,9 @@ def resolve(kind: str, given: str, known: list[str]) -> str:
     """The one known name ``given`` means, or ``UnknownName`` listing the closest candidates.
 
     Exact (case/punctuation-insensitive) wins; then, among names holding every word given (a word of 3+ letters
-    may be a prefix), the one with fewest extra words if it is the only one ("tropicana 64" is "Tropicana 64 oz",
-    not "Tropicana Premium 64 oz"); else fail with the closest matches, so a person or an LLM can pick.
+    may be a prefix), the only one, or the only one that adds nothing but size words ("tropicana 64" is
+    "Tropicana 64 oz", not "Tropicana Premium 64 oz"); else fail with the closest matches, so a person or an LLM
+    can pick ("bumble bee" could be three tunas).
     """
     by_key = {_key(k): k for k in known}
     key = _key(given)
@@ -33,12 +35,17 @@ def resolve(kind: str, given: str, known: list[str]) -> str:
         return by_key[key]
     words = key.split()
     containing = [k for k in known if words and all(_has_word(_key(k).split(), w) for w in words)]
-    extra = {k: len(_key(k).split()) - len(words) for k in containing}
-    best = [k for k in containing if extra[k] == min(extra.values())]
-    if len(best) == 1:
-        return best[0]
+    if len(containing) == 1:
+        return containing[0]
+    plain = [k for k in containing if not [w for w in _key(k).split() if w not in words and not _is_size(w)]]
+    if len(plain) == 1:
+        return plain[0]
     close = containing or [by_key[c] for c in difflib.get_close_matches(key, list(by_key), n=5, cutoff=0.4)]
-    raise UnknownName(kind, given, close[:5], known)
+    raise UnknownName(kind, given, close[:5], known, ambiguous=bool(containing))
+
+
+def _is_size(word: str) -> bool:
+    return bool(re.fullmatch(r"[0-9.]+|oz|fl|ml|l|lb|lbs|g|kg|ct|pk|pack", word))
 
 
 def _has_word(words: list[str], word: str) -> bool:

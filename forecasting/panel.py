@@ -7,7 +7,7 @@ merchant with several products gets cross-price features, not just the demo.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -62,6 +62,27 @@ class Panel:
         if not len(hits):
             raise KeyError(f"no sales recorded for {product!r} in store {store!r}")
         return int(hits[0])
+
+
+def subset(panel: Panel, stores: list[str]) -> Panel:
+    """The panel restricted to some stores (every product kept): small, fast models for tests and trials."""
+    keep_stores = [panel.stores.index(s) for s in stores]
+    remap = np.full(len(panel.stores), -1)
+    remap[keep_stores] = np.arange(len(keep_stores))
+    rows = np.flatnonzero(np.isin(panel.series_store, keep_stores))
+    return replace(
+        panel,
+        stores=[panel.stores[i] for i in keep_stores],
+        series_store=remap[panel.series_store[rows]],
+        series_product=panel.series_product[rows],
+        units=panel.units[rows],
+        log_price=panel.log_price[rows],
+        deal=panel.deal[rows],
+        feature=panel.feature[rows],
+        store_log_price=panel.store_log_price[keep_stores],
+        store_static=panel.store_static[keep_stores],
+        unit_price=panel.unit_price[rows],
+    )
 
 
 def latest_value(values: np.ndarray) -> np.ndarray:

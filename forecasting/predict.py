@@ -31,6 +31,10 @@ class WeekForecast(BaseModel):
     p10: float = Field(description="units; 10% chance of selling fewer")
     p50: float = Field(description="units; the median forecast")
     p90: float = Field(description="units; 10% chance of selling more")
+    point: float = Field(
+        description="units; the single-number forecast that minimises relative error (what MAPE scores); "
+        "below P50 when a week could spike"
+    )
     price: float | None = Field(description="assumed shelf price of one unit")
     deal: float = Field(description="assumed deal, 0..1")
     feature: float = Field(description="assumed feature advertising, 0..1")
@@ -109,7 +113,7 @@ class Engine:
 
     @property
     def max_horizon(self) -> int:
-        return max(self.spec.config.steps)
+        return self.spec.horizon
 
     def series(self, store: str | None, product: str) -> tuple[int, str, str]:
         """Resolve names as people write them; a chain-level merchant needs no store."""
@@ -126,13 +130,19 @@ class Engine:
             raise WarehouseError(f"Horizon must be between 1 and {self.max_horizon} weeks, not {horizon}.")
 
     def quantiles(self, plan: Plan, series: list[int] | None = None) -> np.ndarray:
-        """(series, horizon, 3) units for the plan's weeks; only ``series`` rows are computed when given."""
+        """(series, horizon, 4) units P10/P50/P90/point for the plan's weeks.
+
+        The feature MLP computes only the ``series`` rows when given (the fast path a chat answer takes); sequence
+        models forecast every series at once."""
         horizon = plan.price.shape[1]
         future = extend(self.panel, plan)
-        samples = build_samples(future, [self.panel.n_weeks - 1], list(range(1, horizon + 1)), observed_only=False)
+        origin, steps = self.panel.n_weeks - 1, list(range(1, horizon + 1))
+        if not isinstance(self.model, NeuralForecaster):
+            return self.model.predict(future, origin, steps)
+        samples = build_samples(future, [origin], steps, observed_only=False)
         if series is not None:
             samples = samples.take(np.isin(samples.series, series))
-        out = np.full((self.panel.n_series, horizon, 3), np.nan)
+        out = np.full((self.panel.n_series, horizon, 4), np.nan)
         out[samples.series, samples.step - 1] = self.model.predict_samples(samples)
         return out
 
@@ -153,6 +163,7 @@ class Engine:
                     p10=round(float(q[k, 0]), 1),
                     p50=round(float(q[k, 1]), 1),
                     p90=round(float(q[k, 2]), 1),
+                    point=round(float(q[k, 3]), 1),
                     price=round(float(price), 4) if np.isfinite(price) else None,
                     deal=float(plan.deal[idx, k]),
                     feature=float(plan.feature[idx, k]),

@@ -2,34 +2,49 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import numpy as np
 import torch
 
-from forecasting.backtest.metrics import naive_scale, score
+from forecasting.backtest.metrics import Scores, naive_scale, score
 from forecasting.models.neural import NeuralConfig, NeuralForecaster
-from forecasting.models.saved import ModelMeta, ModelSpec, now_utc, save
-from forecasting.panel import load_panel
+from forecasting.models.saved import TRAINABLE, Forecaster, ModelMeta, ModelSpec, now_utc, save
+from forecasting.models.tst import TransformerConfig, TransformerForecaster
+from forecasting.panel import Panel, load_panel
+from forecasting.warehouse.errors import WarehouseError
+
+DEFAULT_MODEL = "neural_mlp"
+
+
+def make_forecaster(
+    kind: str, device: str, config: NeuralConfig | TransformerConfig | None, progress: Callable | None
+) -> Forecaster:
+    if kind == "neural_mlp":
+        return NeuralForecaster(config, device=device, progress=progress)
+    if kind == "transformer_tst":
+        return TransformerForecaster(config, device=device, progress=progress)
+    raise WarehouseError(f"Unknown model {kind!r}: choose one of {', '.join(TRAINABLE)}.")
 
 
 def train_merchant(
     merchant: str,
     *,
+    model: str = DEFAULT_MODEL,
     device: str = "auto",
-    config: NeuralConfig | None = None,
+    config: NeuralConfig | TransformerConfig | None = None,
     progress: Callable[[int, int, float], None] | None = None,
 ) -> ModelMeta:
     """Fit on every recorded week (the last ``val_weeks`` held out for early stopping), save, return metadata."""
     panel = load_panel(merchant)
-    forecaster = NeuralForecaster(config, device=device, progress=progress)
+    forecaster = make_forecaster(model, device, config, progress)
     origin = panel.n_weeks - 1
+    started = time.perf_counter()
     forecaster.fit(panel, origin)
-    val = forecaster.validation
-    quantiles = forecaster.predict_samples(val)
-    units = np.expm1(val.target + val.base)
-    scale = naive_scale(panel.units, origin - forecaster.cfg.val_weeks)[val.series]
+    seconds = time.perf_counter() - started
     trained_at = now_utc()
+    epochs, best_epoch, rows = _training_facts(forecaster)
     meta = ModelMeta(
         version=f"{merchant}-{trained_at:%Y%m%dT%H%M%SZ}",
         merchant=merchant,
@@ -39,21 +54,48 @@ def train_merchant(
         data_last_week=panel.week_starts[-1],
         device=_device_name(forecaster.device),
         torch_version=torch.__version__,
-        train_seconds=forecaster.log.seconds,
-        epochs=forecaster.log.epochs,
-        best_epoch=forecaster.log.best_epoch,
-        train_rows=forecaster.log.rows,
-        validation=score(units, quantiles[:, 1], scale, quantiles[:, 0], quantiles[:, 2]),
+        train_seconds=round(seconds, 2),
+        epochs=epochs,
+        best_epoch=best_epoch,
+        train_rows=rows,
+        validation=_validation_scores(forecaster, panel, origin),
     )
+    is_mlp = isinstance(forecaster, NeuralForecaster)
     spec = ModelSpec(
-        feature_names=forecaster.names,
-        scaler=forecaster.scaler,
-        config=forecaster.cfg,
+        kind=forecaster.name,
+        config=forecaster.cfg.model_dump(),
         stores=panel.stores,
         products=panel.products,
+        n_static=panel.store_static.shape[1],
+        feature_names=forecaster.names if is_mlp else [],
+        scaler=forecaster.scaler if is_mlp else None,
     )
     save(forecaster, spec, meta)
     return meta
+
+
+def _training_facts(forecaster: Forecaster) -> tuple[int, int, int]:
+    if isinstance(forecaster, NeuralForecaster):
+        return forecaster.log.epochs, forecaster.log.best_epoch, forecaster.log.rows
+    return forecaster.epochs, forecaster.best_epoch, forecaster.windows
+
+
+def _validation_scores(forecaster: Forecaster, panel: Panel, origin: int) -> Scores:
+    """Scores on the held-out last weeks that early stopping watched (never trained on)."""
+    val_weeks = forecaster.cfg.val_weeks
+    if isinstance(forecaster, NeuralForecaster):
+        val = forecaster.validation
+        q = forecaster.predict_samples(val)
+        units = np.expm1(val.target + val.base)
+        scale = naive_scale(panel.units, origin - val_weeks)[val.series]
+        return score(units, q[:, 1], scale, q[:, 0], q[:, 2], point=q[:, 3])
+    cutoff = origin - val_weeks
+    steps = list(range(1, min(val_weeks, forecaster.horizon) + 1))
+    q = forecaster.predict(panel, cutoff, steps)
+    units = panel.units[:, cutoff + 1 : cutoff + 1 + len(steps)]
+    scale = np.repeat(naive_scale(panel.units, cutoff)[:, None], len(steps), axis=1)
+    flat = [a.ravel() for a in (units, q[..., 1], scale, q[..., 0], q[..., 2], q[..., 3])]
+    return score(*flat[:5], point=flat[5])
 
 
 def _device_name(device: str) -> str:

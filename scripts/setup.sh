@@ -6,6 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-python3}"
+# Chromium renders the static charts of PDF reports (kaleido) and runs the browser tests; Debian's package, never a
+# download at run time.
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  else
+    echo "note: chromium is missing; PDF reports need it (apt-get install chromium)" >&2
+  fi
+fi
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "salescast needs Python >= 3.11")'
   "$PYTHON" -m venv .venv

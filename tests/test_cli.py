@@ -16,7 +16,7 @@ COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "ui.cli"]
 
 def salescast(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SALESCAST_HOME": str(home), "COLUMNS": "200"}
-    return subprocess.run([*COMMAND, *args], capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run([*COMMAND, *args], capture_output=True, text=True, env=env, timeout=300, check=False)
 
 
 def test_build_then_count_rows(tmp_path: Path) -> None:

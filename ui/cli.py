@@ -17,7 +17,7 @@ from forecasting import paths
 from forecasting.backtest.suite import run_backtest
 from forecasting.models.saved import ModelMeta
 from forecasting.predict import forecast
-from forecasting.train import train_merchant
+from forecasting.train import DEFAULT_MODEL, train_merchant
 from forecasting.warehouse.build import build_warehouse, merchant_summary
 from forecasting.warehouse.connect import known_merchants
 from forecasting.warehouse.errors import WarehouseError
@@ -126,26 +126,29 @@ def schema(merchant: MerchantOpt) -> None:
 @app.command("train")
 def train(
     merchant: MerchantOpt,
+    model: Annotated[str, typer.Option(help="neural_mlp (default, best in the backtest) or transformer_tst.")] = (
+        DEFAULT_MODEL
+    ),
     device: Annotated[str, typer.Option(help="auto (CUDA when present), cpu or cuda.")] = "auto",
     as_json: JsonOpt = False,
 ) -> None:
     """Train the merchant's forecaster on all its data and save it under $SALESCAST_HOME/models."""
     with user_errors():
-        meta = train_with_progress(merchant, device)
+        meta = train_with_progress(merchant, device, model)
     if as_json:
         _print_json(meta.model_dump(mode="json"))
         return
     out.print(model_table(meta))
 
 
-def train_with_progress(merchant: str, device: str = "auto") -> ModelMeta:
+def train_with_progress(merchant: str, device: str = "auto", model: str = DEFAULT_MODEL) -> ModelMeta:
     with Progress(*Progress.get_default_columns(), TextColumn("{task.fields[loss]}"), console=err) as bar:
         task = bar.add_task(f"training {merchant}", total=None, loss="")
 
         def tick(epoch: int, total: int, val_loss: float) -> None:
             bar.update(task, total=total, completed=epoch, loss=f"val loss {val_loss:.4f}")
 
-        return train_merchant(merchant, device=device, progress=tick)
+        return train_merchant(merchant, model=model, device=device, progress=tick)
 
 
 @app.command("forecast")

@@ -61,7 +61,7 @@ def ingest_table(report: IngestReport) -> Table:
 
 
 def model_table(meta: ModelMeta) -> Table:
-    table = Table(title=f"Model {meta.version}", show_header=False)
+    table = Table(title=f"Model {meta.version} ({meta.model})", show_header=False)
     table.add_column("what")
     table.add_column("value")
     v = meta.validation
@@ -72,7 +72,13 @@ def model_table(meta: ModelMeta) -> Table:
             "training",
             f"{meta.train_seconds:.1f} s, {meta.epochs} epochs (best {meta.best_epoch}), {meta.train_rows:,} rows",
         ),
-        ("held-out weeks", f"MAPE {v.mape:.1f} %, WAPE {v.wape:.1f} %, 80 % interval coverage {v.coverage80} %"),
+        (
+            "held-out weeks",
+            (
+                f"MAPE {v.mape:.1f} % (P50: {v.mape_p50:.1f} %), WAPE {v.wape:.1f} %, "
+                f"80 % interval coverage {v.coverage80} %"
+            ),
+        ),
     ]
     for row in rows:
         table.add_row(*row)
@@ -84,22 +90,24 @@ def forecast_table(fc: Forecast) -> Table:
         title=f"{fc.product}, store {fc.store} ({fc.merchant}), after {fc.last_data_week}",
         caption=f"assumed: {fc.assumptions}; model {fc.model_version}",
     )
-    for name in ("week", "P10", "P50", "P90", "price", "deal", "feature", "event"):
-        table.add_column(name, justify="right" if name in ("P10", "P50", "P90", "price") else "left")
+    numbers = ("P10", "P50", "P90", "point", "price")
+    for name in ("week", *numbers, "deal", "feature", "event"):
+        table.add_column(name, justify="right" if name in numbers else "left")
     for w in fc.weeks:
         price = f"{w.price:.2f}" if w.price is not None else "-"
-        table.add_row(str(w.week_start), f"{w.p10:,.0f}", f"{w.p50:,.0f}", f"{w.p90:,.0f}", price,
+        table.add_row(str(w.week_start), f"{w.p10:,.0f}", f"{w.p50:,.0f}", f"{w.p90:,.0f}", f"{w.point:,.0f}", price,
                       f"{w.deal:g}", f"{w.feature:g}", w.event or "")  # fmt: skip
     return table
 
 
 def backtest_table(report: BacktestReport) -> Table:
     table = Table(title=f"Backtest {report.protocol} on {report.merchant} ({report.rounds} rounds)")
-    for name in ("model", "MAPE %", "WAPE %", "MASE", "80% cov %", "train s", "predict s", "device"):
+    columns = ("model", "MAPE %", "P50 MAPE %", "WAPE %", "MASE", "80% cov %", "train s", "predict s", "device")
+    for name in columns:
         table.add_column(name, justify="left" if name in ("model", "device") else "right")
     for r in report.results:
         s = r.scores
         cov = f"{s.coverage80:.1f}" if s.coverage80 is not None else "-"
-        table.add_row(r.model, f"{s.mape:.2f}", f"{s.wape:.2f}", f"{s.mase:.3f}", cov, f"{r.train_seconds:.1f}",
-                      f"{r.predict_seconds:.2f}", r.device)  # fmt: skip
+        table.add_row(r.model, f"{s.mape:.2f}", f"{s.mape_p50:.2f}", f"{s.wape:.2f}", f"{s.mase:.3f}", cov,
+                      f"{r.train_seconds:.1f}", f"{r.predict_seconds:.2f}", r.device)  # fmt: skip
     return table

@@ -32,7 +32,9 @@ def run_protocol(
     results, rows = [], {}
     for make in models:
         model = make()
-        collected: dict[str, list[np.ndarray]] = {k: [] for k in ("series", "week", "y", "p10", "p50", "p90", "scale")}
+        collected: dict[str, list[np.ndarray]] = {
+            k: [] for k in ("series", "week", "y", "p10", "p50", "p90", "point", "scale")
+        }
         fit_s = predict_s = 0.0
         for i, rnd in enumerate(protocol.rounds):
             origin = panel.week_index(rnd.origin)
@@ -51,6 +53,7 @@ def run_protocol(
                 collected["y"].append(panel.units[:, col])
                 for k, name in enumerate(("p10", "p50", "p90")):
                     collected[name].append(quantiles[:, j, k])
+                collected["point"].append(quantiles[:, j, 3] if quantiles.shape[2] > 3 else quantiles[:, j, 1])
                 collected["scale"].append(scale)
             if on_round:
                 on_round(model.name, i)
@@ -59,7 +62,7 @@ def run_protocol(
         results.append(
             ModelResult(
                 model=model.name,
-                scores=score(arrays["y"], arrays["p50"], arrays["scale"], *intervals),
+                scores=score(arrays["y"], arrays["p50"], arrays["scale"], *intervals, point=arrays["point"]),
                 train_seconds=round(fit_s, 2),
                 predict_seconds=round(predict_s, 3),
                 device=getattr(model, "device", "cpu"),

@@ -15,6 +15,7 @@ from forecasting.models.base import Forecaster
 from forecasting.models.baselines import AutoETS, Naive, SeasonalNaive
 from forecasting.models.gbm import LightGBMForecaster
 from forecasting.models.neural import NeuralForecaster
+from forecasting.models.tst import TransformerForecaster
 from forecasting.panel import load_panel
 from forecasting.warehouse.errors import WarehouseError
 
@@ -22,6 +23,7 @@ from forecasting.warehouse.errors import WarehouseError
 def model_factories(device: str = "auto") -> dict[str, Callable[[], Forecaster]]:
     return {
         "neural_mlp": lambda: NeuralForecaster(device=device),
+        "transformer_tst": lambda: TransformerForecaster(device=device),
         "lightgbm": LightGBMForecaster,
         "auto_ets": AutoETS,
         "seasonal_naive": SeasonalNaive,
@@ -29,7 +31,7 @@ def model_factories(device: str = "auto") -> dict[str, Callable[[], Forecaster]]
     }
 
 
-DEFAULT_MODELS = ["neural_mlp", "lightgbm", "auto_ets", "seasonal_naive", "naive"]
+DEFAULT_MODELS = ["neural_mlp", "transformer_tst", "lightgbm", "auto_ets", "seasonal_naive", "naive"]
 
 
 class BacktestReport(BaseModel):

@@ -20,7 +20,8 @@ class Forecaster(Protocol):
         except the known-future covariates (prices, promotions, calendar) of the weeks being forecast."""
 
     def predict(self, panel: Panel, origin: int, steps: list[int]) -> np.ndarray:
-        """Units for weeks ``origin + step``: shape (series, len(steps), 3) holding P10, P50, P90."""
+        """Units for weeks ``origin + step``: shape (series, len(steps), 3 or 4) holding P10, P50, P90 and,
+        for models with one, the point forecast that minimises relative error (what MAPE scores)."""
 
 
 def last_observed(units: np.ndarray, origin: int) -> np.ndarray:

@@ -18,10 +18,12 @@ from pydantic import BaseModel
 
 from forecasting import paths
 from forecasting.backtest.metrics import Scores
-from forecasting.models.neural import NeuralConfig, NeuralForecaster, QuantileMLP, Scaler
+from forecasting.models.neural import Ensemble, NeuralConfig, NeuralForecaster, Scaler
+from forecasting.models.tst import TransformerConfig, TransformerForecaster
 from forecasting.warehouse.errors import WarehouseError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+TRAINABLE = ("neural_mlp", "transformer_tst")
 
 
 class ModelMissing(WarehouseError):
@@ -30,11 +32,17 @@ class ModelMissing(WarehouseError):
 
 
 class ModelSpec(BaseModel):
-    feature_names: list[str]
-    scaler: Scaler
-    config: NeuralConfig
+    kind: str = "neural_mlp"  # one of TRAINABLE
+    config: dict  # the model's config (NeuralConfig or TransformerConfig fields)
     stores: list[str]
     products: list[str]
+    n_static: int = 0  # store attributes the network reads
+    feature_names: list[str] = []  # neural_mlp: its input columns, in order
+    scaler: Scaler | None = None  # neural_mlp: how those columns are standardised
+
+    @property
+    def horizon(self) -> int:
+        return max(self.config["steps"])
 
 
 class ModelMeta(BaseModel):
@@ -58,7 +66,10 @@ def model_dir(merchant: str) -> Path:
     return paths.home() / "models" / merchant
 
 
-def save(forecaster: NeuralForecaster, spec: ModelSpec, meta: ModelMeta) -> Path:
+Forecaster = NeuralForecaster | TransformerForecaster
+
+
+def save(forecaster: Forecaster, spec: ModelSpec, meta: ModelMeta) -> Path:
     target = model_dir(meta.merchant)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -84,18 +95,27 @@ def read_meta(merchant: str) -> ModelMeta:
     return meta
 
 
-def load(merchant: str, device: str = "cpu") -> tuple[NeuralForecaster, ModelSpec, ModelMeta]:
+def load(merchant: str, device: str = "cpu") -> tuple[Forecaster, ModelSpec, ModelMeta]:
     meta = read_meta(merchant)
     folder = model_dir(merchant)
     spec = ModelSpec.model_validate(json.loads((folder / "spec.json").read_text()))
-    forecaster = NeuralForecaster(spec.config, device=device)
-    net = QuantileMLP(len(spec.feature_names), len(spec.stores), len(spec.products), spec.config)
+    forecaster = _rebuild(spec, device)
     state = torch.load(folder / "weights.pt", map_location=forecaster.device, weights_only=True)
-    net.load_state_dict(state)
-    forecaster.model = net.to(forecaster.device).eval()
-    forecaster.scaler = spec.scaler
-    forecaster.names = spec.feature_names
+    forecaster.model.load_state_dict(state)
+    forecaster.model.to(forecaster.device).eval()
     return forecaster, spec, meta
+
+
+def _rebuild(spec: ModelSpec, device: str) -> Forecaster:
+    if spec.kind == "transformer_tst":
+        tst = TransformerForecaster(TransformerConfig(**spec.config), device=device)
+        tst.build(len(spec.stores), len(spec.products), spec.n_static)
+        return tst
+    cfg = NeuralConfig(**spec.config)
+    mlp = NeuralForecaster(cfg, device=device)
+    mlp.model = Ensemble(len(spec.feature_names), len(spec.stores), len(spec.products), cfg)
+    mlp.scaler, mlp.names = spec.scaler, spec.feature_names
+    return mlp
 
 
 def now_utc() -> datetime:
