@@ -31,8 +31,8 @@ GROUP_OF_PREFIX = [
     ("lag", "recent demand"), ("last", "recent demand"), ("rmean", "recent demand"), ("rmax", "recent demand"),
     ("rmin", "recent demand"), ("rstd", "recent demand"), ("wk_since", "recent demand"), ("n_obs", "recent demand"),
     ("hist_mean", "recent demand"), ("lvl_no", "recent demand"), ("uplift", "recent demand"), ("base", "recent demand"),
-    ("trend", "trend"), ("lp_b", "competitor prices"), ("lp_rel", "competitor prices"), ("lp_rank", "competitor prices"),
-    ("comp_", "competitor prices"), ("lp", "own price"), ("elast", "own price"), ("price", "own price"),
+    ("trend", "trend"), ("comp_lp", "competitor prices"), ("comp_deal", "competitor prices"),
+    ("comp_feat", "competitor prices"), ("lp", "own price"), ("elast", "own price"), ("price", "own price"),
     ("deal", "deal"), ("feat", "feature advertising"), ("ev", "holiday/event"), ("woy", "seasonality"),
     ("y_lag52", "seasonality"), ("st_", "store"), ("store", "store"), ("product", "product"), ("size", "product"),
     ("step", "horizon"),
@@ -98,6 +98,7 @@ def history_features(panel: Panel, origin: int) -> dict[str, np.ndarray]:
     f["n_obs"] = np.log1p(seen.sum(axis=1).astype(float))
     f["trend13"] = _quiet_nanmean(y[:, -4:]) - _quiet_nanmean(y[:, -13:-4]) if origin >= 13 else np.zeros(len(y))
     f["lp_last"] = _ffill(lp)[:, -1]
+    f["comp_lp_rmean13"] = _competitor_mean_history(panel, origin)
     f["lp_rmean13"] = _quiet_nanmean(lp[:, -13:])
     f["lp_rmax13"] = _masked_extreme(lp[:, -13:], "max")
     f["deal_rate13"] = _quiet_nanmean(np.where(seen[:, -13:], deal[:, -13:], np.nan))
@@ -117,6 +118,16 @@ def history_features(panel: Panel, origin: int) -> dict[str, np.ndarray]:
     f["product_mean"] = _group_mean(recent, panel.series_product, len(panel.products)) - base
     f["store_mean"] = _group_mean(recent, panel.series_store, len(panel.stores)) - base
     return f
+
+
+def _competitor_mean_history(panel: Panel, origin: int) -> np.ndarray:
+    """Mean log price of the other products in the series' store over the 13 weeks up to the origin."""
+    prices = panel.store_log_price[:, :, max(origin - 12, 0) : origin + 1][panel.series_store]  # (N, P, 13)
+    prices = prices.copy()
+    prices[np.arange(panel.n_series), panel.series_product] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(prices, axis=(1, 2))
 
 
 def _group_mean(values: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
@@ -139,12 +150,12 @@ def future_features(panel: Panel, origin: int, step: int, hist: dict[str, np.nda
     f: dict[str, np.ndarray] = {"lp": lp, "deal": panel.deal[:, w], "feat": panel.feature[:, w]}
     if len(panel.products) <= MAX_PRODUCT_PRICE_COLUMNS:
         for j in range(len(panel.products)):
-            f[f"lp_b{j}"] = store_prices[:, j]
+            f[f"comp_lp_b{j}"] = others[:, j]  # the series' own product is blank here: its price is ``lp``
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        f["lp_rel_mean"] = lp - np.nanmean(others, axis=1)
-        f["lp_rel_min"] = lp - np.nanmin(others, axis=1)
-        f["lp_rank"] = (store_prices < lp[:, None]).sum(axis=1) / max(len(panel.products) - 1, 1)
+        f["comp_lp_mean"] = np.nanmean(others, axis=1)
+        f["comp_lp_min"] = np.nanmin(others, axis=1)
+        f["comp_lp_vs_mean13"] = f["comp_lp_mean"] - hist["comp_lp_rmean13"]
         f["comp_deal"] = _others_mean(panel.deal[:, w], s_idx, len(panel.stores))
         f["comp_feat"] = _others_mean(panel.feature[:, w], s_idx, len(panel.stores))
     f["lp_vs_mean13"] = lp - hist["lp_rmean13"]

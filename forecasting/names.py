@@ -40,8 +40,28 @@ def resolve(kind: str, given: str, known: list[str]) -> str:
     plain = [k for k in containing if not [w for w in _key(k).split() if w not in words and not _is_size(w)]]
     if len(plain) == 1:
         return plain[0]
+    if not containing and (joined := _joined_match(key, known)):
+        return joined
     close = containing or [by_key[c] for c in difflib.get_close_matches(key, list(by_key), n=5, cutoff=0.4)]
     raise UnknownName(kind, given, close[:5], known, ambiguous=bool(containing))
+
+
+def _joined_match(key: str, known: list[str]) -> str | None:
+    """"starkist" for "Star Kist 6 oz", "minutemaid" for "Minute Maid": spacing is the commonest misspelling."""
+    squeezed = key.replace(" ", "")
+    hits = [k for k in known if _key(k).replace(" ", "").startswith(squeezed)] if len(squeezed) >= 4 else []
+    plain = [k for k in hits if all(_is_size(w) for w in _after(_key(k), len(squeezed)).split())]
+    return hits[0] if len(hits) == 1 else plain[0] if len(plain) == 1 else None
+
+
+def _after(key: str, letters: int) -> str:
+    """What follows the first ``letters`` non-space characters of ``key``, with its spacing kept."""
+    seen = 0
+    for i, ch in enumerate(key):
+        if seen == letters:
+            return key[i:]
+        seen += ch != " "
+    return ""
 
 
 def _is_size(word: str) -> bool:

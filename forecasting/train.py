@@ -45,6 +45,7 @@ def train_merchant(
     seconds = time.perf_counter() - started
     trained_at = now_utc()
     epochs, best_epoch, rows = _training_facts(forecaster)
+    validation, series_validation = _validation_scores(forecaster, panel, origin)
     meta = ModelMeta(
         version=f"{merchant}-{trained_at:%Y%m%dT%H%M%SZ}",
         merchant=merchant,
@@ -58,7 +59,8 @@ def train_merchant(
         epochs=epochs,
         best_epoch=best_epoch,
         train_rows=rows,
-        validation=_validation_scores(forecaster, panel, origin),
+        validation=validation,
+        series_validation=series_validation,
     )
     is_mlp = isinstance(forecaster, NeuralForecaster)
     spec = ModelSpec(
@@ -80,22 +82,38 @@ def _training_facts(forecaster: Forecaster) -> tuple[int, int, int]:
     return forecaster.epochs, forecaster.best_epoch, forecaster.windows
 
 
-def _validation_scores(forecaster: Forecaster, panel: Panel, origin: int) -> Scores:
-    """Scores on the held-out last weeks that early stopping watched (never trained on)."""
+def _validation_scores(forecaster: Forecaster, panel: Panel, origin: int) -> tuple[Scores, dict[str, Scores]]:
+    """Scores on the held-out last weeks that early stopping watched (never trained on): overall and per series."""
+    rows = _validation_rows(forecaster, panel, origin)
+    overall = score(rows["y"], rows["p50"], rows["scale"], rows["p10"], rows["p90"], point=rows["point"])
+    per_series = {}
+    for idx in np.unique(rows["series"]):
+        pick = (rows["series"] == idx) & np.isfinite(rows["y"]) & (rows["y"] > 0)
+        if pick.any():
+            key = f"{panel.stores[panel.series_store[idx]]}|{panel.products[panel.series_product[idx]]}"
+            per_series[key] = score(
+                *(rows[k][pick] for k in ("y", "p50", "scale", "p10", "p90")), point=rows["point"][pick]
+            )
+    return overall, per_series
+
+
+def _validation_rows(forecaster: Forecaster, panel: Panel, origin: int) -> dict[str, np.ndarray]:
     val_weeks = forecaster.cfg.val_weeks
     if isinstance(forecaster, NeuralForecaster):
         val = forecaster.validation
         q = forecaster.predict_samples(val)
-        units = np.expm1(val.target + val.base)
         scale = naive_scale(panel.units, origin - val_weeks)[val.series]
-        return score(units, q[:, 1], scale, q[:, 0], q[:, 2], point=q[:, 3])
+        return {"series": val.series, "y": np.expm1(val.target + val.base), "scale": scale,
+                "p10": q[:, 0], "p50": q[:, 1], "p90": q[:, 2], "point": q[:, 3]}  # fmt: skip
     cutoff = origin - val_weeks
     steps = list(range(1, min(val_weeks, forecaster.horizon) + 1))
     q = forecaster.predict(panel, cutoff, steps)
     units = panel.units[:, cutoff + 1 : cutoff + 1 + len(steps)]
     scale = np.repeat(naive_scale(panel.units, cutoff)[:, None], len(steps), axis=1)
-    flat = [a.ravel() for a in (units, q[..., 1], scale, q[..., 0], q[..., 2], q[..., 3])]
-    return score(*flat[:5], point=flat[5])
+    series = np.repeat(np.arange(panel.n_series)[:, None], len(steps), axis=1)
+    arrays = {"series": series, "y": units, "scale": scale, "p10": q[..., 0], "p50": q[..., 1], "p90": q[..., 2],
+              "point": q[..., 3]}  # fmt: skip
+    return {k: v.ravel() for k, v in arrays.items()}
 
 
 def _device_name(device: str) -> str:

@@ -57,3 +57,31 @@ def fresh_home(built_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     shutil.copytree(built_home, target)
     monkeypatch.setenv("SALESCAST_HOME", str(target))
     return target
+
+
+SMALL_MODEL = {"hidden": [64, 32], "max_epochs": 2, "patience": 10, "batch_size": 2048, "seed": 0}
+
+
+@pytest.fixture(scope="session")
+def trained_home(built_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo warehouse plus small real models for ``oj`` and ``tuna``, trained once per session.
+
+    Small (two short epochs' worth) so CI stays fast; the models are real ones, saved and loaded the way the app does,
+    so tools, explanations and the UI are tested against what they will see in production."""
+    from forecasting.models.neural import NeuralConfig
+    from forecasting.train import train_merchant
+
+    home = tmp_path_factory.mktemp("trained")
+    shutil.copytree(built_home, home, dirs_exist_ok=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SALESCAST_HOME", str(home))
+        for merchant in ("tuna", "oj"):
+            train_merchant(merchant, device="cpu", config=NeuralConfig(**SMALL_MODEL))
+    return home
+
+
+@pytest.fixture
+def trained(trained_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point salescast at the shared home with trained models (read-only by convention)."""
+    monkeypatch.setenv("SALESCAST_HOME", str(trained_home))
+    return trained_home

@@ -94,9 +94,28 @@ class Ensemble(nn.Module):
     def __init__(self, n_features: int, n_stores: int, n_products: int, cfg: NeuralConfig) -> None:
         super().__init__()
         self.members = nn.ModuleList(QuantileMLP(n_features, n_stores, n_products, cfg) for _ in range(cfg.members))
+        # how much the P10..P90 band is widened (>1) or narrowed (<1) around P50, fitted on held-out weeks after
+        # training (``calibrate``); a buffer, so it is saved and loaded with the weights
+        self.register_buffer("interval_scale", torch.ones(()))
 
     def forward(self, x: torch.Tensor, store: torch.Tensor, product: torch.Tensor) -> torch.Tensor:
-        return torch.stack([m(x, store, product) for m in self.members]).mean(dim=0)
+        out = torch.stack([m(x, store, product) for m in self.members]).mean(dim=0)
+        p50 = out[:, 1:2]
+        scaled = p50 + self.interval_scale * (out[:, [0, 2]] - p50)
+        return torch.cat([scaled[:, :1], p50, scaled[:, 1:], out[:, 3:]], dim=1)
+
+    def calibrate(self, pred: torch.Tensor, target: torch.Tensor, coverage: float = 0.8) -> float:
+        """Set the band's scale so that ``coverage`` of the held-out rows fall inside P10..P90 (split conformal).
+
+        Pinball-trained quantiles of a network that early-stops on the same loss come out too narrow or too wide;
+        one scale fitted on weeks the network never trained on fixes the coverage without moving P50."""
+        p10, p50, p90 = pred[:, 0], pred[:, 1], pred[:, 2]
+        low = torch.clamp((p50 - target) / torch.clamp(p50 - p10, min=1e-6), min=0.0)
+        high = torch.clamp((target - p50) / torch.clamp(p90 - p50, min=1e-6), min=0.0)
+        needed = torch.maximum(low, high)
+        scale = float(torch.quantile(needed, coverage)) * float(self.interval_scale) if len(needed) else 1.0
+        self.interval_scale.fill_(min(max(scale, 0.25), 4.0))
+        return float(self.interval_scale)
 
 
 def pinball(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -174,6 +193,8 @@ class NeuralForecaster:
         self.model = Ensemble(len(self.names), len(panel.stores), len(panel.products), cfg).to(device)
         runs = [self._train(member, k, train_t, val_t) for k, member in enumerate(self.model.members)]
         best_epoch, best_loss, epochs = (max(r[i] for r in runs) for i in range(3))
+        if len(val_t[0]):
+            self.model.calibrate(self._forward(*val_t[:3]), val_t[3])
         self.validation = samples.take(val)
         self.log = TrainLog(
             epochs=epochs,

@@ -60,6 +60,11 @@ class ModelMeta(BaseModel):
     best_epoch: int
     train_rows: int
     validation: Scores  # scores on the held-out last weeks the early stopping watched
+    # the same held-out weeks scored per series, keyed "store|product": the accuracy a report quotes for one series
+    series_validation: dict[str, Scores] = {}
+
+    def series_scores(self, store: str, product: str) -> Scores | None:
+        return self.series_validation.get(f"{store}|{product}")
 
 
 def model_dir(merchant: str) -> Path:
