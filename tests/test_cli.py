@@ -75,6 +75,6 @@ def test_ingest_json_report(tmp_path: Path, built_home: Path) -> None:
 
 
 def test_start_builds_when_missing_and_summarises(tmp_path: Path) -> None:
-    done = salescast("start", home=tmp_path / "home")
+    done = salescast("start", "--no-train", "--no-serve", home=tmp_path / "home")
     assert done.returncode == 0, done.stderr
     assert "oj" in done.stdout and "106,139" in done.stdout and (tmp_path / "home" / "warehouse.duckdb").is_file()

@@ -13,23 +13,28 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, TextColumn
 
-from forecasting import paths
-from forecasting.backtest.suite import run_backtest
+from forecasting.backtest.suite import run_backtest, save_backtest
 from forecasting.models.saved import ModelMeta
 from forecasting.predict import forecast
 from forecasting.train import DEFAULT_MODEL, train_merchant
-from forecasting.warehouse.build import build_warehouse, merchant_summary
-from forecasting.warehouse.connect import known_merchants
+from forecasting.warehouse.build import build_warehouse
 from forecasting.warehouse.errors import WarehouseError
 from forecasting.warehouse.ingest import ingest_file
 from forecasting.warehouse.schema import render
 from tools.guarded_sql import SqlError, describe_merchant, run_sql
 from tools.sql_guard import SqlRefused
+from ui.cli_agent import register_agent_commands
+from ui.cli_explain import register_explain_commands
+from ui.cli_web import web_app
 from ui.render import backtest_table, forecast_table, ingest_table, merchants_table, model_table, sql_table
+from ui.users import ensure_demo_users
 
 app = typer.Typer(help="salescast: answers about your sales, grounded in your own data.", no_args_is_help=True)
 data_app = typer.Typer(help="Build the warehouse and load merchants' sales files.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+app.add_typer(web_app)  # serve, start, users (ui/cli_web.py)
+register_agent_commands(app)  # ask, eval (ui/cli_agent.py)
+register_explain_commands(app)  # explain, whatif, importance, report (ui/cli_explain.py)
 
 out = Console()
 err = Console(stderr=True)
@@ -48,6 +53,18 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(code=2) from None
 
 
+def _json_option(text: str | None, option: str) -> dict:
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise typer.BadParameter(f"{option} must be JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise typer.BadParameter(f'{option} must be a JSON object like {{"neural_mlp": {{"members": 3}}}}.')
+    return value
+
+
 def _print_json(payload: object) -> None:
     sys.stdout.write(json.dumps(payload, default=str) + "\n")
 
@@ -57,6 +74,7 @@ def data_build(as_json: JsonOpt = False) -> None:
     """Create or refresh $SALESCAST_HOME/warehouse.duckdb from data/ (keeps merchants' ingested rows)."""
     with user_errors():
         summary = build_warehouse()
+        ensure_demo_users()
     if as_json:
         _print_json(summary.model_dump(mode="json"))
         return
@@ -175,9 +193,14 @@ def backtest(
     models: Annotated[str | None, typer.Option(help="Comma-separated, e.g. neural_mlp,lightgbm.")] = None,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda (for the neural models).")] = "auto",
     json_file: Annotated[Path | None, typer.Option("--json", help="Write the full report as JSON here.")] = None,
+    config: Annotated[
+        str | None,
+        typer.Option(help='Override model settings as JSON, e.g. \'{"neural_mlp": {"members": 3}}\'.'),
+    ] = None,
 ) -> None:
     """Retrain every model in every round of a protocol and score them side by side."""
     chosen = [m.strip() for m in models.split(",")] if models else None
+    overrides = _json_option(config, "--config")
     with user_errors(), Progress(*Progress.get_default_columns(), console=err) as bar:
         task = bar.add_task("backtest", total=None)
         report = run_backtest(
@@ -186,23 +209,13 @@ def backtest(
             chosen,
             device,
             on_round=lambda m, i: bar.update(task, description=f"{m} round {i + 1}"),
+            overrides=overrides,
         )
+    saved = save_backtest(report)  # the latest run per merchant, which the assistant quotes for accuracy
     if json_file:
         json_file.write_text(report.model_dump_json(indent=1))
     out.print(backtest_table(report))
-
-
-@app.command("start")
-def start() -> None:
-    """The main job: build the demo warehouse if missing, then summarise what is ready."""
-    with user_errors():
-        if not known_merchants():
-            out.print("Building the demo warehouse ...")
-            build_warehouse()
-        summaries = [merchant_summary(m) for m in known_merchants()]
-    out.print(merchants_table(summaries))
-    out.print(f"Home: {paths.home()}")
-    out.print('Try: salescast sql --merchant oj "SELECT product, sum(units) FROM sales GROUP BY 1 ORDER BY 2 DESC"')
+    err.print(f"Saved as {saved}")
 
 
 if __name__ == "__main__":

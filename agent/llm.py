@@ -1,0 +1,126 @@
+"""Which LLM answers, and how it picks tools: every real model goes through ``langchain_openai.ChatOpenAI``.
+
+Any OpenAI-compatible endpoint works the same way (environment):
+
+- OpenAI: ``OPENAI_API_KEY=sk-...`` and ``SALESCAST_MODEL=gpt-4o-mini`` (the default model name).
+- vLLM: ``vllm serve Qwen/Qwen2.5-7B-Instruct --enable-auto-tool-choice --tool-call-parser hermes`` then
+  ``OPENAI_BASE_URL=http://host:8000/v1 SALESCAST_MODEL=Qwen/Qwen2.5-7B-Instruct``.
+- Ollama: ``OPENAI_BASE_URL=http://localhost:11434/v1 SALESCAST_MODEL=qwen2.5:7b`` (no key needed).
+- llama.cpp: ``llama-server -m model.gguf --jinja`` then ``OPENAI_BASE_URL=http://localhost:8080/v1``.
+
+With none of these set, the embedded default starts (``agent.local_llm``): a small model on 127.0.0.1, no key, no
+internet. ``SALESCAST_LLM`` (or ``--llm``) picks by name: ``scripted`` (deterministic, no model: tests and demos),
+``embedded``, ``env`` (the endpoint above), or any other text as a model name on the configured endpoint.
+``SALESCAST_TOOL_MODE=native|structured`` overrides how tools are chosen: structured (one grammar-constrained JSON
+object per step) is the default for the embedded model, which cannot call tools natively; native otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_openai import ChatOpenAI
+
+from agent.scripted import ScriptedChatModel
+
+DEFAULT_HOSTED_MODEL = "gpt-4o-mini"
+EMBEDDED_NAMES = {"embedded", "local", "default-local"}
+ENV_NAMES = {"env", "openai", "endpoint"}
+
+
+class LLMConfigError(RuntimeError):
+    """The named LLM cannot be used here; the message says what to set."""
+
+
+@dataclass(frozen=True)
+class LLMChoice:
+    model: BaseChatModel
+    label: str
+    mode: str  # "native" or "structured"
+
+
+def resolve_llm(name: str | None) -> tuple[BaseChatModel, str]:
+    """(chat model, label) for ``name``; None means ``SALESCAST_LLM``, else the env endpoint, else embedded."""
+    choice = choose(name)
+    return choice.model, choice.label
+
+
+def choose(name: str | None) -> LLMChoice:
+    """The model, its label and its tool mode (see the module docstring for the names)."""
+    name = (name or os.environ.get("SALESCAST_LLM") or "").strip() or None
+    if name == "scripted":
+        return LLMChoice(ScriptedChatModel(), "scripted", _mode("native"))
+    if name in EMBEDDED_NAMES or (name is None and not endpoint_configured()):
+        return embedded()
+    if name is None or name in ENV_NAMES:
+        return hosted(os.environ.get("SALESCAST_MODEL") or DEFAULT_HOSTED_MODEL)
+    if not endpoint_configured():
+        raise LLMConfigError(
+            f"Unknown LLM {name!r}: use scripted, embedded, or set OPENAI_BASE_URL / OPENAI_API_KEY so {name!r} "
+            "names a model on that endpoint."
+        )
+    return hosted(name)
+
+
+def endpoint_configured() -> bool:
+    return bool(os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_KEY"))
+
+
+def _mode(default: str) -> str:
+    mode = os.environ.get("SALESCAST_TOOL_MODE", "").strip().lower()
+    if mode and mode not in ("native", "structured"):
+        raise LLMConfigError(f"SALESCAST_TOOL_MODE must be native or structured, not {mode!r}.")
+    return mode or default
+
+
+def _timeout(default: float) -> float:
+    return float(os.environ.get("SALESCAST_LLM_TIMEOUT", default))
+
+
+def hosted(model: str) -> LLMChoice:
+    base_url = os.environ.get("OPENAI_BASE_URL") or None
+    chat = ChatOpenAI(
+        model=model,
+        base_url=base_url,
+        api_key=os.environ.get("OPENAI_API_KEY") or "not-needed",
+        temperature=0,
+        timeout=_timeout(60),
+        max_retries=1,
+    )
+    where = base_url or "api.openai.com"
+    return LLMChoice(chat, f"{model} @ {where}", _mode("native"))
+
+
+def embedded() -> LLMChoice:
+    """The embedded server, started on first use (``agent.local_llm``); its model answers in structured mode."""
+    from agent import local_llm
+
+    try:
+        base_url = local_llm.ensure_local_llm()
+        label = local_llm.local_model_label()
+    except Exception as exc:  # the runtime, the weights or the server: the message says which and what to do
+        raise LLMConfigError(f"The embedded LLM is not available: {exc}") from exc
+    base_url = base_url.rstrip("/")
+    chat = ChatOpenAI(
+        model=label,
+        base_url=base_url if base_url.endswith("/v1") else base_url + "/v1",
+        api_key="local",
+        temperature=0,
+        timeout=_timeout(60),
+        max_retries=0,
+        max_tokens=int(os.environ.get("SALESCAST_LLM_MAX_TOKENS", "400")),
+    )
+    return LLMChoice(chat, label, _mode("structured"))
+
+
+def local_available() -> bool:
+    """Whether the embedded LLM can run here (cheap: it starts nothing)."""
+    try:
+        from agent import local_llm
+
+        ok = local_llm.local_llm_available()
+    except (ImportError, RuntimeError, OSError):
+        return False
+    return bool(ok[0] if isinstance(ok, tuple) else ok)

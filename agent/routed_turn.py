@@ -1,0 +1,83 @@
+"""A structured-mode turn: one routing call, the tool, and an answer rendered from its result.
+
+Designed for a small model on a CPU: the model only picks a tool and fills its arguments (``agent.router``); the
+answer is written by ``agent.render`` from the tool result, so it is grounded by construction and costs no second
+generation. A second routing call happens only when the first call's arguments were unusable (a validation error,
+SQL the guard or DuckDB refused), with that error shown to the model; an unknown or ambiguous name is not retried,
+its message with the closest matches is the answer. Out-of-scope questions get a fixed reply without numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from langchain_core.messages import AIMessage
+
+from agent.drivers import Call
+from agent.events import AgentEvent
+from agent.grounding import Grounder
+from agent.loop import LLMDown, Turn, TurnState, _guard_llm, sources
+from agent.render import OUT_OF_SCOPE, render_answer
+from agent.route_prompt import route_messages
+from agent.transcript import feedback
+from tools.agent_tools_base import ToolOutput
+
+MAX_ROUTES = int(os.environ.get("SALESCAST_ROUTE_CALLS", "2"))
+RETRYABLE_TOOLS = {"query_sales"}  # SQL errors are the model's to fix; a name error is the merchant's
+
+
+class RoutedTurn(Turn):
+    """``Turn`` with the structured-mode flow (see the module docstring); events and result are the same."""
+
+    def run(self, question: str, history: list[dict[str, Any]] | None = None) -> Iterator[AgentEvent]:
+        started = time.perf_counter()
+        state = TurnState(messages=route_messages(self.system, question, history))
+        try:
+            yield from self._route(state, question, started)
+        except LLMDown as exc:
+            state.error = str(exc)
+        answer = self._compose(state)
+        missing = Grounder(sources(question, history, state)).check(answer)
+        yield from self._finish(state, answer, not missing, [], started)
+
+    def _route(self, state: TurnState, question: str, started: float) -> Iterator[AgentEvent]:
+        for _ in range(min(MAX_ROUTES, self.limits.max_steps)):
+            if time.perf_counter() - started > self.limits.max_seconds:
+                state.error = f"Stopped after {self.limits.max_seconds:.0f} s."
+                return
+            decision = _guard_llm(self.label, lambda: self.driver.decide(state.messages))
+            if decision.problem:
+                state.messages.append(feedback(decision.problem))
+                continue
+            if not decision.calls:
+                state.answer = OUT_OF_SCOPE
+                return
+            call = with_question(decision.calls[0], question)
+            output = yield from self._run_call(state, call)
+            if output.ok or not retryable(call, output):
+                return
+            state.messages += [AIMessage(content=json.dumps({"tool": call.name, "args": call.args})),
+                               feedback(f"That failed: {output.summary} Fix the arguments, or choose another tool.")]  # fmt: skip
+
+    def _compose(self, state: TurnState) -> str:
+        if state.answer is not None:
+            return state.answer
+        if state.results:
+            return render_answer(state.results)
+        return state.error or OUT_OF_SCOPE
+
+
+def with_question(call: Call, question: str) -> Call:
+    """A report prints the merchant's question; the router need not copy it (fewer tokens to generate)."""
+    if call.name == "generate_report" and "question" not in call.args:
+        return Call(call.name, {**call.args, "question": question}, call.id)
+    return call
+
+
+def retryable(call: Call, output: ToolOutput) -> bool:
+    """Whether another routing call could fix this failure: bad arguments or bad SQL, not an unknown name."""
+    return output.summary.startswith("Invalid arguments") or call.name in RETRYABLE_TOOLS
