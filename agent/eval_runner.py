@@ -112,8 +112,12 @@ def run_eval(
     limit: int | None = None,
     categories: list[str] | None = None,
     progress: Progress | None = None,
+    checkpoint: Path | None = None,
 ) -> EvalReport:
-    """Ask every question (one session per merchant, no history between questions) and score the answers."""
+    """Ask every question (one session per merchant, no history between questions) and score the answers.
+
+    With ``checkpoint`` the report so far is rewritten there after every question: a slow run (the embedded model
+    on a busy machine) can be read while it goes, and an interrupted one keeps what it answered."""
     questions = [q for q in load_questions(path) if not categories or q.category in categories][:limit]
     sessions: dict[str, ChatSession] = {}
     results = []
@@ -121,7 +125,13 @@ def run_eval(
     for i, q in enumerate(questions, 1):
         if progress:
             progress(i, len(questions), q.question)
-        session = sessions.setdefault(q.merchant, ChatSession(q.merchant, llm=llm))
+        if q.merchant not in sessions:  # the prompt warm-up happens at session start, not in a question's time
+            sessions[q.merchant] = ChatSession(q.merchant, llm=llm)
+            sessions[q.merchant].wait_ready()
+        session = sessions[q.merchant]
         results.append(score(q, session))
+        if checkpoint:
+            Path(checkpoint).write_text(EvalReport(llm=session.llm_label, started_at=started,
+                                                   results=results).model_dump_json(indent=1))  # fmt: skip
     label = next(iter(sessions.values())).llm_label if sessions else str(llm)
     return EvalReport(llm=label, started_at=started, results=results)

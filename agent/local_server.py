@@ -19,8 +19,10 @@ import argparse
 import json
 import os
 import re
+import select
 import shutil
 import signal
+import socket
 import struct
 import sys
 import threading
@@ -542,12 +544,14 @@ class Handler(BaseHTTPRequestHandler):
             if not isinstance(body, dict):
                 raise TypeError("the request body must be a JSON object")
             req = self.engine.prepare(body)
+            if self._client_gone():
+                return
             pieces = self.engine.generate(req)
             next(pieces)
             if body.get("stream"):
                 self._stream(req, pieces)
-            else:
-                self._send(200, self.engine.result(req, "".join(pieces)))
+            elif (text := self._collect(pieces)) is not None:
+                self._send(200, self.engine.result(req, text))
         except (ValueError, KeyError, TypeError) as exc:
             self._send(400, _error(str(exc), "invalid_request_error"))
         except Exception as exc:  # noqa: BLE001 - a failed request must not kill the server
@@ -555,6 +559,23 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             if pieces is not None:
                 pieces.close()
+
+    def _collect(self, pieces: Iterator[str]) -> str | None:
+        """The reply's text, or None once the client has hung up (its timeout fired): the model stops generating
+        for nobody, so the requests queued behind this one do not time out in turn."""
+        text: list[str] = []
+        for piece in pieces:
+            text.append(piece)
+            if len(text) % 4 == 0 and self._client_gone():
+                return None
+        return "".join(text)
+
+    def _client_gone(self) -> bool:
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     def _send(self, status: int, payload: dict) -> None:
         data = json.dumps(payload).encode()

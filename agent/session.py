@@ -36,9 +36,15 @@ class ChatSession:
         if choice.mode == "structured":
             self.system = route_system(merchant)
             self.driver: NativeDriver | Router = Router(choice.model, self.tools)
+            self.driver.warm(self.system)
         else:
             self.system = system_prompt(merchant)
             self.driver = NativeDriver(choice.model, self.tools)
+
+    def wait_ready(self, timeout: float | None = None) -> None:
+        """Wait for the embedded model's prompt warm-up, if any (started with the session, in the background)."""
+        if isinstance(self.driver, Router):
+            self.driver.wait_warm(timeout)
 
     @property
     def llm_label(self) -> str:

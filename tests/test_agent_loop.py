@@ -113,7 +113,7 @@ def test_step_limit_ends_with_the_results_so_far(home: Path) -> None:
     model = RecordingModel(replies=[call("data_coverage", {})])
     result = session_for("oj", model, "fake", limits=Limits(max_steps=3)).ask("Loop forever")
     assert len(result.tool_calls) == 3 and "No final answer after 3 steps" in (result.error or "")
-    assert "Data from" in result.answer and result.grounded
+    assert "Your data runs from" in result.answer and result.grounded
 
 
 def test_llm_down_ends_the_turn_cleanly(home: Path) -> None:

@@ -103,6 +103,7 @@ def eval_cmd(
             limit=limit,
             categories=[c.strip() for c in only.split(",")] if only else None,
             progress=lambda i, n, q: err.print(f"[dim]{i}/{n} {escape(q)}[/]"),
+            checkpoint=json_file,
         )
     except (LLMConfigError, WarehouseError, FileNotFoundError) as exc:
         _fail(str(exc))
