@@ -35,6 +35,7 @@ DRIVERS = [
     "seasonality", "store", "product",
 ]  # fmt: skip
 BACKGROUND_WEEKS = 52
+BACKGROUND_STRIDE = 2  # every other week of that year: the same seasons at half the cost (26 rows, not 52)
 ADDITIVITY_TOLERANCE = 1e-3
 
 
@@ -139,10 +140,13 @@ def check_additivity(base: float, values: np.ndarray, forecast: float) -> float:
     return error
 
 
-def history_background(engine: Engine, series: int, step: int, weeks: int = BACKGROUND_WEEKS) -> Samples:
-    """The series' own forecasts ``step`` weeks ahead from its last ``weeks`` origins (real past covariates)."""
+def history_background(
+    engine: Engine, series: int, step: int, weeks: int = BACKGROUND_WEEKS, stride: int = BACKGROUND_STRIDE
+) -> Samples:
+    """The series' own forecasts ``step`` weeks ahead from every ``stride``-th of its last ``weeks`` origins (real
+    past covariates), the latest week always included."""
     last = engine.panel.n_weeks - 1
-    origins = list(range(max(last - step - weeks + 1, 4), last - step + 1))
+    origins = list(range(last - step, max(last - step - weeks, 3), -stride))[::-1]
     samples = build_samples(engine.panel, origins, [step], observed_only=False)
     own = samples.take(samples.series == series)
     if len(own.x) < 4:

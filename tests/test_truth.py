@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.explain import explain, importance
+from forecasting.explain import BACKGROUND_STRIDE, BACKGROUND_WEEKS, explain, importance
 from forecasting.models.neural import NeuralConfig
 from forecasting.predict import Engine, default_plan, engine
 from forecasting.train import train_merchant
@@ -83,7 +83,7 @@ def _pairs(eng: Engine, truth: pd.DataFrame) -> dict[str, np.ndarray]:
             ex = {d.name: d.contribution for d in explain(eng, store, product, week=step).drivers}
             rows = truth.loc[(store, product)]
             background = [(rows.loc[w, "price"], rows.loc[w, "promotion"], w)
-                          for w in (last - timedelta(weeks=k) for k in range(52))]  # fmt: skip
+                          for w in (last - timedelta(weeks=k) for k in range(0, BACKGROUND_WEEKS, BACKGROUND_STRIDE))]  # fmt: skip
             target = (float(plan.price[idx, step - 1]), 0.0, target_week)
             level, regular = levels[store] * synth.PRODUCTS[product][0], synth.PRODUCTS[product][1]
             true = synth.true_shapley(level, regular, target, background)
