@@ -25,24 +25,47 @@ from agent import local_llm
 from agent.local_llm import MODELS, LocalLLM, LocalLLMError
 
 TOOLS = [
-    {"type": "function", "function": {
-        "name": "run_sql", "description": "Run one read-only DuckDB SQL query on the merchant's sales tables.",
-        "parameters": {"type": "object", "properties": {"sql": {"type": "string"}}, "required": ["sql"]}}},
-    {"type": "function", "function": {
-        "name": "forecast", "description": "Forecast weekly units of one product for the next weeks.",
-        "parameters": {"type": "object", "properties": {"product": {"type": "string"}, "weeks": {"type": "integer"}},
-                       "required": ["product", "weeks"]}}},
-    {"type": "function", "function": {
-        "name": "price_effect", "description": "Estimate how units change when the price of a product changes.",
-        "parameters": {"type": "object", "properties": {"product": {"type": "string"},
-                                                        "price_change_pct": {"type": "number"}},
-                       "required": ["product", "price_change_pct"]}}},
+    {
+        "type": "function",
+        "function": {
+            "name": "run_sql",
+            "description": "Run one read-only DuckDB SQL query on the merchant's sales tables.",
+            "parameters": {"type": "object", "properties": {"sql": {"type": "string"}}, "required": ["sql"]},
+        },
+    },
+    {
+        "type": "function",
+        "function": {
+            "name": "forecast",
+            "description": "Forecast weekly units of one product for the next weeks.",
+            "parameters": {
+                "type": "object",
+                "properties": {"product": {"type": "string"}, "weeks": {"type": "integer"}},
+                "required": ["product", "weeks"],
+            },
+        },
+    },
+    {
+        "type": "function",
+        "function": {
+            "name": "price_effect",
+            "description": "Estimate how units change when the price of a product changes.",
+            "parameters": {
+                "type": "object",
+                "properties": {"product": {"type": "string"}, "price_change_pct": {"type": "number"}},
+                "required": ["product", "price_change_pct"],
+            },
+        },
+    },
 ]
-ANSWER_SCHEMA = {"type": "object", "properties": {
-    "answer": {"type": "string"}, "confidence": {"type": "string", "enum": ["low", "medium", "high"]}},
-    "required": ["answer", "confidence"]}
-LONG_CONTEXT = " ".join(f"Week {i}: store 12 sold {100 + i * 7 % 50} units of Tropicana 64 oz at $2.{i % 10}9."
-                        for i in range(40))
+ANSWER_SCHEMA = {
+    "type": "object",
+    "properties": {"answer": {"type": "string"}, "confidence": {"type": "string", "enum": ["low", "medium", "high"]}},
+    "required": ["answer", "confidence"],
+}
+LONG_CONTEXT = " ".join(
+    f"Week {i}: store 12 sold {100 + i * 7 % 50} units of Tropicana 64 oz at $2.{i % 10}9." for i in range(40)
+)
 
 
 def _post(base_url: str, body: dict, fresh: bool = True) -> tuple[dict, float]:
@@ -50,10 +73,13 @@ def _post(base_url: str, body: dict, fresh: bool = True) -> tuple[dict, float]:
     help (a first question); without it, a repeated system prompt and tool list are reused (a later turn)."""
     body = {"temperature": 0, **body}
     session = uuid.uuid4().hex if fresh else "fixed"
-    body["messages"] = [{"role": "system", "content": f"Session {session}. You help a grocery merchant."},
-                        *body["messages"]]
-    request = urllib.request.Request(base_url + "/chat/completions", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
+    body["messages"] = [
+        {"role": "system", "content": f"Session {session}. You help a grocery merchant."},
+        *body["messages"],
+    ]
+    request = urllib.request.Request(
+        base_url + "/chat/completions", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
     start = time.perf_counter()
     with urllib.request.urlopen(request, timeout=600) as resp:
         reply = json.loads(resp.read())
@@ -78,21 +104,36 @@ def measure_speed(base_url: str, runs: int) -> dict:
     """Prompt tokens/s on a ~1,240-token prompt, generation tokens/s on 128 free-text tokens (medians)."""
     prompt_rates, gen_rates, prompt_tokens = [], [], 0
     for _ in range(runs):
-        reply, _ = _post(base_url, {"messages": [{"role": "user", "content": LONG_CONTEXT + " Summarise."}],
-                                    "max_tokens": 1})
+        reply, _ = _post(
+            base_url, {"messages": [{"role": "user", "content": LONG_CONTEXT + " Summarise."}], "max_tokens": 1}
+        )
         prompt_tokens = reply["timings"]["prompt_n"]
         prompt_rates.append(_rate(prompt_tokens, reply["timings"]["prompt_ms"]))
-        reply, _ = _post(base_url, {"messages": [{"role": "user", "content": "Count from 1 to 300, comma separated."}],
-                                    "max_tokens": 128})
+        reply, _ = _post(
+            base_url,
+            {"messages": [{"role": "user", "content": "Count from 1 to 300, comma separated."}], "max_tokens": 128},
+        )
         gen_rates.append(_rate(reply["timings"]["predicted_n"], reply["timings"]["predicted_ms"]))
-    return {"prompt_tokens": prompt_tokens, "prompt_tok_s": round(statistics.median(prompt_rates), 1),
-            "gen_tok_s": round(statistics.median(gen_rates), 1), "prompt_tok_s_runs": prompt_rates,
-            "gen_tok_s_runs": gen_rates}
+    return {
+        "prompt_tokens": prompt_tokens,
+        "prompt_tok_s": round(statistics.median(prompt_rates), 1),
+        "gen_tok_s": round(statistics.median(gen_rates), 1),
+        "prompt_tok_s_runs": prompt_rates,
+        "gen_tok_s_runs": gen_rates,
+    }
 
 
 def _tool_call(base_url: str, question: str, fresh: bool) -> tuple[str | None, float]:
-    reply, seconds = _post(base_url, {"messages": [{"role": "user", "content": question}], "tools": TOOLS,
-                                      "tool_choice": "required", "max_tokens": 200}, fresh)
+    reply, seconds = _post(
+        base_url,
+        {
+            "messages": [{"role": "user", "content": question}],
+            "tools": TOOLS,
+            "tool_choice": "required",
+            "max_tokens": 200,
+        },
+        fresh,
+    )
     calls = reply["choices"][0]["message"].get("tool_calls") or [{"function": {"name": None}}]
     return calls[0]["function"]["name"], round(seconds, 2)
 
@@ -110,12 +151,24 @@ def measure_structured(base_url: str, runs: int) -> dict:
         name, seconds = _tool_call(base_url, f"What happens to Minute Maid units if its price rises {5 + i}%?", False)
         warm.append(seconds)
         picked.append(name)
-        _, seconds = _post(base_url, {"messages": [{"role": "user", "content": "Is 120 units a good week for OJ?"}],
-                                      "response_format": fmt, "max_tokens": 200})
+        _, seconds = _post(
+            base_url,
+            {
+                "messages": [{"role": "user", "content": "Is 120 units a good week for OJ?"}],
+                "response_format": fmt,
+                "max_tokens": 200,
+            },
+        )
         schema_s.append(round(seconds, 2))
-    return {"tool_call_cold_s": round(statistics.median(cold), 2), "tool_call_warm_s": round(statistics.median(warm), 2),
-            "json_schema_s": round(statistics.median(schema_s), 2), "tool_call_cold_s_runs": cold,
-            "tool_call_warm_s_runs": warm, "json_schema_s_runs": schema_s, "tools_picked": picked}
+    return {
+        "tool_call_cold_s": round(statistics.median(cold), 2),
+        "tool_call_warm_s": round(statistics.median(warm), 2),
+        "json_schema_s": round(statistics.median(schema_s), 2),
+        "tool_call_cold_s_runs": cold,
+        "tool_call_warm_s_runs": warm,
+        "json_schema_s_runs": schema_s,
+        "tools_picked": picked,
+    }
 
 
 def bench_model(key: str, threads: int, runs: int) -> dict:
@@ -124,8 +177,14 @@ def bench_model(key: str, threads: int, runs: int) -> dict:
     path = local_llm.ensure_weights(MODELS[key])
     assemble_s = round(time.perf_counter() - start, 2)
     with LocalLLM(threads=threads, n_ctx=4096) as server:
-        row = {"model": key, "file": path.name, "size_mb": round(path.stat().st_size / 2**20),
-               "threads": threads, "assemble_or_check_s": assemble_s, "load_s": round(server.load_seconds, 2)}
+        row = {
+            "model": key,
+            "file": path.name,
+            "size_mb": round(path.stat().st_size / 2**20),
+            "threads": threads,
+            "assemble_or_check_s": assemble_s,
+            "load_s": round(server.load_seconds, 2),
+        }
         row.update(measure_speed(server.base_url, runs))
         row.update(measure_structured(server.base_url, runs))
         row["rss_mb"] = _rss_mb(server.pid)
@@ -144,8 +203,17 @@ def installed_models(wanted: list[str]) -> list[str]:
 
 
 def print_table(rows: list[dict]) -> None:
-    cols = ["model", "threads", "load_s", "prompt_tok_s", "gen_tok_s", "tool_call_cold_s", "tool_call_warm_s",
-            "json_schema_s", "rss_mb"]
+    cols = [
+        "model",
+        "threads",
+        "load_s",
+        "prompt_tok_s",
+        "gen_tok_s",
+        "tool_call_cold_s",
+        "tool_call_warm_s",
+        "json_schema_s",
+        "rss_mb",
+    ]
     print(" | ".join(cols))
     print(" | ".join("---" for _ in cols))
     for row in rows:
@@ -159,8 +227,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="repetitions per measurement (median reported)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args()
-    machine = {"python": platform.python_version(), "cpu": platform.processor() or platform.machine(),
-               "cores": os.cpu_count(), "load_before": os.getloadavg()}
+    machine = {
+        "python": platform.python_version(),
+        "cpu": platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "load_before": os.getloadavg(),
+    }
     rows = [bench_model(key, args.threads, args.runs) for key in installed_models(args.models.split(","))]
     machine["load_after"] = os.getloadavg()
     print_table(rows)

@@ -47,7 +47,7 @@ def resolve(kind: str, given: str, known: list[str]) -> str:
 
 
 def _joined_match(key: str, known: list[str]) -> str | None:
-    """"starkist" for "Star Kist 6 oz", "minutemaid" for "Minute Maid": spacing is the commonest misspelling."""
+    """ "starkist" for "Star Kist 6 oz", "minutemaid" for "Minute Maid": spacing is the commonest misspelling."""
     squeezed = key.replace(" ", "")
     hits = [k for k in known if _key(k).replace(" ", "").startswith(squeezed)] if len(squeezed) >= 4 else []
     plain = [k for k in hits if all(_is_size(w) for w in _after(_key(k), len(squeezed)).split())]

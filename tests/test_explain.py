@@ -38,7 +38,9 @@ def test_the_explained_value_is_the_forecast_the_merchant_sees(trained: Path) ->
     eng = engine("oj")
     fc = eng.forecast("12", "Tropicana 64 oz", horizon=4)
     for step in (1, 4):
-        assert explain(eng, "12", "Tropicana 64 oz", week=step).forecast == pytest.approx(fc.weeks[step - 1].p50, abs=0.1)
+        assert explain(eng, "12", "Tropicana 64 oz", week=step).forecast == pytest.approx(
+            fc.weeks[step - 1].p50, abs=0.1
+        )
 
 
 def test_a_week_can_be_named_by_its_date(trained: Path) -> None:

@@ -23,13 +23,26 @@ from agent import local_llm
 from agent.local_llm import MODELS, LocalLLM, LocalLLMError, ModelSpec
 
 TOOLS = [
-    {"type": "function", "function": {
-        "name": "run_sql", "description": "Run one read-only SQL query on the merchant's sales tables.",
-        "parameters": {"type": "object", "properties": {"sql": {"type": "string"}}, "required": ["sql"]}}},
-    {"type": "function", "function": {
-        "name": "forecast", "description": "Forecast weekly units of one product.",
-        "parameters": {"type": "object", "properties": {"product": {"type": "string"}, "weeks": {"type": "integer"}},
-                       "required": ["product", "weeks"]}}},
+    {
+        "type": "function",
+        "function": {
+            "name": "run_sql",
+            "description": "Run one read-only SQL query on the merchant's sales tables.",
+            "parameters": {"type": "object", "properties": {"sql": {"type": "string"}}, "required": ["sql"]},
+        },
+    },
+    {
+        "type": "function",
+        "function": {
+            "name": "forecast",
+            "description": "Forecast weekly units of one product.",
+            "parameters": {
+                "type": "object",
+                "properties": {"product": {"type": "string"}, "weeks": {"type": "integer"}},
+                "required": ["product", "weeks"],
+            },
+        },
+    },
 ]
 
 
@@ -72,8 +85,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalLLM]:
 
 
 def _post(server: LocalLLM, body: dict) -> dict:
-    request = urllib.request.Request(server.base_url + "/chat/completions", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        server.base_url + "/chat/completions",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=120) as resp:
         return json.loads(resp.read())
 
@@ -97,8 +113,10 @@ def test_models_endpoint_names_the_loaded_model(server: LocalLLM) -> None:
 def test_json_schema_response_is_valid_against_the_schema(server: LocalLLM) -> None:
     schema = Trend.model_json_schema()
     fmt = {"type": "json_schema", "json_schema": {"name": "Trend", "schema": schema}}
-    reply = _post(server, _ask("Tropicana sold more each week for 6 weeks in stores 12 and 40. Describe the trend.",
-                               response_format=fmt))
+    reply = _post(
+        server,
+        _ask("Tropicana sold more each week for 6 weeks in stores 12 and 40. Describe the trend.", response_format=fmt),
+    )
     content = reply["choices"][0]["message"]["content"]
     trend = Trend.model_validate_json(content)
     assert trend.weeks >= 0 and trend.direction in ("up", "down", "flat")
@@ -108,17 +126,20 @@ def test_json_schema_response_is_valid_against_the_schema(server: LocalLLM) -> N
 @needs_model
 def test_langchain_structured_output_returns_the_pydantic_object(server: LocalLLM) -> None:
     chat_openai = pytest.importorskip("langchain_openai").ChatOpenAI
-    llm = chat_openai(base_url=server.base_url, api_key="local", model=server.model_name, temperature=0,
-                      max_tokens=120, timeout=120)
+    llm = chat_openai(
+        base_url=server.base_url, api_key="local", model=server.model_name, temperature=0, max_tokens=120, timeout=120
+    )
     result = llm.with_structured_output(Trend, method="json_schema").invoke(
-        "Minute Maid sales fell for 3 weeks in store 5. Describe the trend.")
+        "Minute Maid sales fell for 3 weeks in store 5. Describe the trend."
+    )
     assert isinstance(result, Trend)
 
 
 @needs_model
 def test_tool_choice_required_returns_a_tool_call_with_valid_arguments(server: LocalLLM) -> None:
-    reply = _post(server, _ask("Forecast units of tropicana for the next 4 weeks.", tools=TOOLS,
-                               tool_choice="required"))
+    reply = _post(
+        server, _ask("Forecast units of tropicana for the next 4 weeks.", tools=TOOLS, tool_choice="required")
+    )
     choice = reply["choices"][0]
     call = choice["message"]["tool_calls"][0]["function"]
     assert choice["finish_reason"] == "tool_calls" and choice["message"]["content"] is None
@@ -139,12 +160,14 @@ def test_named_tool_choice_forces_that_tool(server: LocalLLM) -> None:
 def test_stream_sends_server_sent_events_ending_in_done(server: LocalLLM) -> None:
     request = urllib.request.Request(
         server.base_url + "/chat/completions",
-        data=json.dumps(_ask("Count from 1 to 5.", stream=True, max_tokens=24,
-                             stream_options={"include_usage": True})).encode(),
-        headers={"Content-Type": "application/json"})
+        data=json.dumps(
+            _ask("Count from 1 to 5.", stream=True, max_tokens=24, stream_options={"include_usage": True})
+        ).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=120) as resp:
         assert resp.headers["Content-Type"] == "text/event-stream"
-        events = [line[len("data: "):] for line in resp.read().decode().splitlines() if line.startswith("data: ")]
+        events = [line[len("data: ") :] for line in resp.read().decode().splitlines() if line.startswith("data: ")]
     assert events[-1] == "[DONE]"
     chunks = [json.loads(e) for e in events[:-1]]
     text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks if c["choices"])
@@ -162,8 +185,9 @@ def test_a_tool_choice_naming_no_passed_tool_is_a_400(server: LocalLLM) -> None:
 
 
 @needs_model
-def test_ensure_local_llm_reuses_one_server_and_stop_frees_its_port(tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ensure_local_llm_reuses_one_server_and_stop_frees_its_port(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SALESCAST_HOME", str(tmp_path))
     monkeypatch.setenv("SALESCAST_LOCAL_MODEL", MODEL_KEY)
     try:
@@ -194,8 +218,14 @@ def _fake_parts(root: Path, prefix: str, chunks: list[bytes]) -> None:
 
 
 def _fake_spec(prefix: str, content: bytes, parts: int = 2) -> ModelSpec:
-    return ModelSpec(key="fake", name="fake-model", dist_prefix=prefix, parts=parts, version="0.0.1",
-                     sha256=hashlib.sha256(content).hexdigest())
+    return ModelSpec(
+        key="fake",
+        name="fake-model",
+        dist_prefix=prefix,
+        parts=parts,
+        version="0.0.1",
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
 
 
 @pytest.fixture
@@ -255,8 +285,9 @@ def test_model_label_names_the_default_model(monkeypatch: pytest.MonkeyPatch) ->
 
 
 @pytest.mark.skipif(importlib.util.find_spec(local_llm.RUNTIME_MODULE) is None, reason="runtime not installed")
-def test_a_file_that_is_not_a_model_fails_start_with_the_server_log(tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_that_is_not_a_model_fails_start_with_the_server_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     junk = tmp_path / "junk.gguf"
     junk.write_bytes(b"GGUF" + bytes(4096))
     monkeypatch.setenv("SALESCAST_LOCAL_MODEL", str(junk))
