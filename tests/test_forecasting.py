@@ -116,3 +116,15 @@ def test_every_feature_belongs_to_a_named_driver(mlp: NeuralForecaster) -> None:
     groups = {driver_group(name) for name in mlp.names}
     assert {"recent demand", "own price", "competitor prices", "deal", "feature advertising"} <= groups
     assert {"holiday/event", "seasonality", "store", "product"} <= groups
+
+
+@pytest.mark.gpu
+def test_cuda_training_with_mixed_precision_matches_the_cpu_shape(panel: Panel) -> None:
+    """Runs where a CUDA device exists (skipped elsewhere): bf16 autocast, pinned memory, same outputs contract."""
+    model = NeuralForecaster(TINY_MLP, device="cuda")
+    model.fit(panel, ORIGIN)
+    q = model.predict(panel, ORIGIN, [1, 2, 3])
+    assert model.device.startswith("cuda")
+    assert np.isfinite(q[..., 1]).any()
+    ok = np.isfinite(q).all(axis=2)
+    assert (q[ok][:, 0] <= q[ok][:, 1]).all() and (q[ok][:, 1] <= q[ok][:, 2]).all() and (q[ok] >= 0).all()
