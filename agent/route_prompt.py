@@ -35,7 +35,7 @@ Tools:
 - forecast: how many units of one product will sell in the coming weeks.
 - explain_forecast: why a forecast is what it is, what drives it.
 - what_if: a forecast with a change: price "-10%" (cut) or "+5%" (raise), deal true, feature true (weekly ad); \
-weeks "1" = next week.
+set ONLY the levers the question names, the others null; weeks "1" = next week, "1-2" = the next two weeks.
 - backtest_accuracy: how accurate the forecasts are, can they be trusted, how big the error is.
 - make_chart: only when asked to show, plot or chart; kind "forecast", "drivers" or "sales_trend".
 - generate_report: a report, PDF or export about one product.

@@ -18,6 +18,7 @@ class UnknownName(WarehouseError):
 
 def _key(text: str) -> str:
     text = re.sub(r"^\s*(store|shop|location)\s*#?\s*", "", text.strip().lower())
+    text = re.sub(r"\.(?!\d)", " ", text)  # "6 oz." is "6 oz"; "6.12" keeps its point
     return re.sub(r"[^a-z0-9.]+", " ", text).strip()
 
 
