@@ -38,11 +38,11 @@ Tools:
 set ONLY the levers the question names, the others null; weeks "1" = next week, "1-2" = the next two weeks.
 - backtest_accuracy: how accurate the forecasts are, can they be trusted, how big the error is.
 - make_chart: only when asked to show, plot or chart; kind "forecast", "drivers" or "sales_trend".
-- generate_report: a report, PDF or export about one product.
+- generate_report: only when the question asks for a report, PDF or export about one product.
 - query_sales: one DuckDB SQL SELECT, only when no other tool answers (e.g. which city has most stores, stores per price tier). Date \
 literals as DATE '1992-06-14'; never NOW(), DATE_SUB or DATE('now').
-- none: the question is not about the merchant's sales, prices, promotions or forecasts (weather, poems, news, \
-general knowledge)."""
+- none: the question is not about the merchant's sales, prices, promotions or forecasts (weather, poems, stories, \
+jokes, news, sports, general knowledge), even when it mentions a product."""
 
 MERCHANT = """Merchant data: weekly sales from {first} to the week of {last}, which is "now" (last month = {month}, \
 this year = {year}). {stores}
