@@ -99,7 +99,7 @@ def whatif_cmd(
 ) -> None:
     """Forecast a scenario (price, deal, feature ad) next to the baseline, with the effect on the other brands."""
     try:
-        change = Change(price=price, deal=_switch(deal, "--deal"), feature=_switch(feature, "--feature"), weeks=weeks)
+        change = _change(price, deal, feature, weeks)
         result = what_if(engine(merchant), store, product, change, horizon)
     except (WarehouseError, FileNotFoundError, ValueError) as exc:
         _fail(exc)
@@ -107,6 +107,11 @@ def whatif_cmd(
         sys.stdout.write(result.model_dump_json() + "\n")
         return
     _print_whatif(result)
+
+
+def _change(price: str | None, deal: str | None, feature: str | None, weeks: str) -> Change:
+    """The scenario from the command-line levers (shared by ``whatif`` and ``report``)."""
+    return Change(price=price, deal=_switch(deal, "--deal"), feature=_switch(feature, "--feature"), weeks=weeks)
 
 
 def _switch(value: str | None, option: str) -> bool | None:
@@ -177,8 +182,7 @@ def report_cmd(
 
     try:
         wants = any(v is not None for v in (price, deal, feature))
-        change = Change(price=price, deal=_switch(deal, "--deal"), feature=_switch(feature, "--feature"),
-                        weeks=weeks) if wants else None  # fmt: skip
+        change = _change(price, deal, feature, weeks) if wants else None
         path = make_report(merchant, store, product, question, change, out=out_file, horizon=horizon)
     except (WarehouseError, FileNotFoundError, ValueError) as exc:
         _fail(exc)
