@@ -31,7 +31,7 @@ Tools:
 - compare_periods: one period against another (period_a = the earlier one).
 - promotion_effect: do deals, feature ads or displays lift sales.
 - price_history: what one product cost over time (average, lowest, highest price).
-- data_coverage: what data there is: date range, how far back, which products, how many stores.
+- data_coverage: what data there is: date range, how far back, which products, how many stores in total.
 - forecast: how many units of one product will sell in the coming weeks.
 - explain_forecast: why a forecast is what it is, what drives it.
 - what_if: a forecast with a change: price "-10%" (cut) or "+5%" (raise), deal true, feature true (weekly ad); \
@@ -39,8 +39,8 @@ set ONLY the levers the question names, the others null; weeks "1" = next week, 
 - backtest_accuracy: how accurate the forecasts are, can they be trusted, how big the error is.
 - make_chart: only when asked to show, plot or chart; kind "forecast", "drivers" or "sales_trend".
 - generate_report: only when the question asks for a report, PDF or export about one product.
-- query_sales: one DuckDB SQL SELECT, only when no other tool answers (e.g. which city has most stores, stores per price tier). Date \
-literals as DATE '1992-06-14'; never NOW(), DATE_SUB or DATE('now').
+- query_sales: one DuckDB SQL SELECT, when no other tool answers, e.g. questions about store attributes (city, zone, \
+price tier, demographics in the stores table) or competitors. Date literals as DATE '1992-06-14'; never NOW(), DATE_SUB or DATE('now').
 - none: the question is not about the merchant's sales, prices, promotions or forecasts (weather, poems, stories, \
 jokes, news, sports, general knowledge), even when it mentions a product."""
 

@@ -3,8 +3,8 @@
 Designed for a small model on a CPU: the model only picks a tool and fills its arguments (``agent.router``); the
 answer is written by ``agent.render`` from the tool result, so it is grounded by construction and costs no second
 generation. A second routing call happens only when the first call's arguments were unusable (a validation error,
-SQL the guard or DuckDB refused), with that error shown to the model; an unknown or ambiguous name is not retried,
-its message with the closest matches is the answer. Out-of-scope questions get a fixed reply without numbers.
+SQL the guard or DuckDB refused) or did not fit the question (``agent.route_check``), with the reason shown to
+the model; an unknown or ambiguous name is not retried, its message with the closest matches is the answer. Out-of-scope questions get a fixed reply without numbers.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from agent.events import AgentEvent
 from agent.grounding import Grounder
 from agent.loop import LLMDown, Turn, TurnState, _guard_llm, sources
 from agent.render import OUT_OF_SCOPE, render_answer
+from agent.route_check import check_call
 from agent.route_prompt import route_messages
-from agent.transcript import feedback
+from agent.transcript import feedback, text_of
 from tools.agent_tools_base import ToolOutput
 
 MAX_ROUTES = int(os.environ.get("SALESCAST_ROUTE_CALLS", "2"))
@@ -56,12 +57,16 @@ class RoutedTurn(Turn):
             if not decision.calls:
                 state.answer = OUT_OF_SCOPE
                 return
-            call = with_question(decision.calls[0], question)
+            checked = check_call(decision.calls[0], question, text_of(state.messages[1]))
+            if checked.call is None:
+                state.messages += [_said(decision.calls[0]), feedback(checked.problem or "")]
+                continue
+            call = with_question(checked.call, question)
             output = yield from self._run_call(state, call)
             if output.ok or not retryable(call, output):
                 return
-            state.messages += [AIMessage(content=json.dumps({"tool": call.name, "args": call.args})),
-                               feedback(f"That failed: {output.summary} Fix the arguments, or choose another tool.")]  # fmt: skip
+            state.messages += [_said(call), feedback(f"That failed: {output.summary} Fix the arguments, "
+                                                     "or choose another tool.")]  # fmt: skip
 
     def _compose(self, state: TurnState) -> str:
         if state.answer is not None:
@@ -69,6 +74,11 @@ class RoutedTurn(Turn):
         if state.results:
             return render_answer(state.results)
         return state.error or OUT_OF_SCOPE
+
+
+def _said(call: Call) -> AIMessage:
+    """The model's routing reply as it would have written it, so a retry sees what it is correcting."""
+    return AIMessage(content=json.dumps({"tool": call.name, "args": call.args}))
 
 
 def with_question(call: Call, question: str) -> Call:
