@@ -38,7 +38,7 @@ def _top_items(d: dict) -> str:
         amounts = f"{revenue} ({units})" if by_revenue else f"{units} ({revenue})"
         share = f", {item['share_pct']}% of the total" if item.get("share_pct") is not None else ""
         rows.append(f"{item['rank']}. {name}: {amounts}{share}")
-    lead = f"Top {d['by']}s by {d['metric']} in {_when(d['scope'])}:"
+    lead = f"{'Worst' if d.get('rank') == 'worst' else 'Top'} {d['by']}s by {d['metric']} in {_when(d['scope'])}:"
     total = f"All {d['n_items']} {d['by']}s together: {number(d['total_units'])} units"
     total += f", {money(d['total_revenue'])} revenue." if d.get("total_revenue") is not None else "."
     return "\n".join([lead, *rows, total])

@@ -25,8 +25,8 @@ null when the question names none.
 "September 1992"; null = all data.
 - horizon: weeks ahead: next week = 1, next 2 weeks = 2, next month = 4, not said = 4.
 Tools:
-- top_items: best (or worst) sellers and totals over a period; by "product" or "store"; metric "units" or \
-"revenue"; n = how many (5 if not said).
+- top_items: best sellers (rank "best") or worst sellers (rank "worst") and totals over a period; by "product" \
+or "store"; metric "units" or "revenue"; n = how many (5 if not said).
 - sales_trend: sales over time; grain "week", "month", "quarter" or "year".
 - compare_periods: one period against another (period_a = the earlier one).
 - promotion_effect: do deals, feature ads or displays lift sales.

@@ -18,7 +18,7 @@ NONE = "none"
 # Arguments the router fills, in the order the model writes them; the rest keep their defaults (or, like a
 # report's question, are filled by the turn itself).
 ROUTE_ARGS: dict[str, list[str]] = {
-    "top_items": ["by", "metric", "n", "period", "product", "store"],
+    "top_items": ["by", "metric", "rank", "n", "period", "product", "store"],
     "sales_trend": ["grain", "period", "product", "store"],
     "compare_periods": ["period_a", "period_b", "product", "store"],
     "promotion_effect": ["product", "store", "period"],

@@ -89,6 +89,7 @@ def arguments(tool: str, question: str, earlier: list[str], coverage: dict[str, 
     if tool == "top_items":
         args: dict[str, Any] = {"n": si.top_n(question), "by": "store" if si.wants_stores(question) else "product"}
         args["metric"] = "revenue" if si.wants_revenue(question) else "units"
+        args["rank"] = "worst" if si.wants_worst(question) else "best"
         return args | ({"period": found[0]} if found else {})
     if tool == "compare_periods":
         pair = found if len(found) >= 2 else ["last year", "this year"]

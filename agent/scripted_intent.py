@@ -172,5 +172,9 @@ def wants_stores(question: str) -> bool:
                           question.lower()))  # fmt: skip
 
 
+def wants_worst(question: str) -> bool:
+    return bool(re.search(r"\b(worst|weakest|lowest|least|slowest|bottom)\b", question.lower()))
+
+
 def wants_revenue(question: str) -> bool:
     return bool(re.search(r"\brevenue\b|\bdollars?\b|\$|\bmoney\b|\bearn", question.lower()))

@@ -95,6 +95,13 @@ def test_top_stores_by_revenue_for_one_product_match_pandas(home: Path, oj: pd.D
     assert result.n_items == rows["store"].nunique()
 
 
+def test_worst_stores_list_the_weakest_first(home: Path, oj: pd.DataFrame) -> None:
+    result = top_items("oj", by="store", rank="worst", start="1992-01-01", n=3)
+    totals = oj[oj["week_start"] >= date(1992, 1, 1)].groupby("store")["units"].sum().sort_values()
+    assert result.rank == "worst" and [i.name for i in result.items] == list(totals.index[:3])
+    assert [i.units for i in result.items] == list(totals[:3]) and "bottom 3 of" in result.notes[0]
+
+
 def test_tuna_top_products_cover_every_product(home: Path, tuna: pd.DataFrame) -> None:
     result = top_items("tuna", metric="revenue", n=25)
     totals = tuna.groupby("product")["revenue"].sum().sort_values(ascending=False)
@@ -337,6 +344,15 @@ RANGE = DataRange(first_week=date(1990, 6, 14), last_week=date(1992, 10, 1), las
         ("1992-01-01 to 1992-03-31", date(1992, 1, 1), date(1992, 3, 31)),
         ("between 1992-1-5 and 1992-02-01", date(1992, 1, 5), date(1992, 2, 1)),
         ("all data", date(1990, 6, 14), date(1992, 10, 7)),
+        ("first half of 1991", date(1991, 1, 1), date(1991, 6, 30)),
+        ("H2 1991", date(1991, 7, 1), date(1991, 12, 31)),
+        ("summer 1991", date(1991, 6, 1), date(1991, 8, 31)),
+        ("winter 1991", date(1991, 12, 1), date(1992, 2, 29)),
+        ("September", date(1992, 9, 1), date(1992, 9, 30)),
+        ("december", date(1991, 12, 1), date(1991, 12, 31)),
+        ("since June 1992", date(1992, 6, 1), date(1992, 10, 7)),
+        ("June to August 1992", date(1992, 6, 1), date(1992, 8, 31)),
+        ("from Q4 1991 through 1992-02", date(1991, 10, 1), date(1992, 2, 29)),
     ],
 )
 def test_period_phrases_resolve_against_the_last_data_week(phrase: str, start: date, end: date) -> None:
@@ -350,7 +366,9 @@ def test_last_month_ends_before_the_month_holding_the_last_week() -> None:
     assert parse_period("last month", month_end)[:2] == (date(1992, 6, 1), date(1992, 6, 30))
 
 
-@pytest.mark.parametrize("phrase", ["yesterday", "next month", "Q5 1992", "last fortnight", "1992/13/01", ""])
+@pytest.mark.parametrize(
+    "phrase", ["yesterday", "next month", "Q5 1992", "last fortnight", "1992/13/01", "", "mars to venus", "since then"]
+)
 def test_bad_periods_list_the_accepted_forms(phrase: str) -> None:
     with pytest.raises(BadPeriod) as err:
         parse_period(phrase, RANGE)

@@ -30,7 +30,7 @@ class ComparePeriodsInput(BaseModel):
 
 def _top_summary(r: an.TopItems) -> str:
     head = ", ".join(f"{i.name} ({number(i.units if r.metric == 'units' else i.revenue)})" for i in r.items[:3])
-    return f"top {r.by}s by {r.metric}, {r.scope.start} to {r.scope.end}: {head}"
+    return f"{'top' if r.rank == 'best' else 'bottom'} {r.by}s by {r.metric}, {r.scope.start} to {r.scope.end}: {head}"
 
 
 def _trend_summary(r: an.SalesTrend) -> str:
@@ -76,7 +76,8 @@ def _compare(merchant: str) -> Callable[..., ToolOutput]:
 
 SPECS: list[tuple[str, str, type[BaseModel], Callable[..., BaseModel], Callable[[Any], str]]] = [
     ("top_items", ("Best (or top-N) selling products or stores over a period, by units or revenue, with each one's "
-     f"share of the total. Use for 'what sold best', 'top 5 stores', 'total sales last month'. {PERIODS}"),
+     "share of the total; rank='worst' lists the weakest first. Use for 'what sold best', 'top 5 stores', "
+     f"'worst sellers', 'total sales last month'. {PERIODS}"),
      an.TopItemsArgs, an.top_items, _top_summary),
     ("sales_trend", ("Units and revenue per week, month, quarter or year for all sales or one product/store: "
      f"'how are sales trending', 'monthly sales of X this year'. {PERIODS}"),

@@ -47,6 +47,7 @@ class TopItemsArgs(_Window):
     by: Literal["product", "store"] = Field("product", description="rank products or stores")
     metric: Literal["units", "revenue"] = Field("units", description="rank by units sold or by revenue")
     n: int = Field(10, ge=1, le=25, description="how many to list, 1 to 25")
+    rank: Literal["best", "worst"] = Field("best", description="best sellers first, or the worst (lowest) first")
 
 
 class SalesTrendArgs(_Window):
@@ -105,6 +106,7 @@ class RankedItem(_Model):
 class TopItems(AnalyticsResult):
     by: Literal["product", "store"]
     metric: Literal["units", "revenue"]
+    rank: Literal["best", "worst"] = "best"
     n_items: int = Field(description="how many products/stores sold in scope (the list shows the top ones)")
     total_units: Number
     total_revenue: float | None

@@ -21,8 +21,10 @@ Period = tuple[date, date, str]
 ACCEPTED = (
     "last week, last N weeks, this month, last month, last N months, this quarter, last quarter, last N quarters, "
     "this year (or year to date), last year, last N years, all data, 1992 (a year), 1992-09 (a month), "
-    "September 1992, 1992-Q3 or Q3 1992, 1992-01-01 to 1992-03-31"
+    "September 1992, September (the latest), 1992-Q3 or Q3 1992, first half of 1992 or H1 1992, summer 1992, "
+    "1992-01-01 to 1992-03-31, June to August 1992, since June 1992"
 )
+_SEASONS = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
 
 _COUNTS = {
     word: i + 2
@@ -80,7 +82,7 @@ def check_order(start: date | None, end: date | None) -> None:
 def parse_period(text: str, data: DataRange) -> Period:
     """Pure parsing, no database: ``(start, end, label)`` relative to ``data``."""
     phrase = _normalise(text)
-    for parser in (_relative_single, _relative_count, _absolute):
+    for parser in (_relative_single, _relative_count, _absolute, _part_of_year, _span):
         found = parser(phrase, data)
         if found is not None:
             check_order(found[0], found[1])
@@ -181,6 +183,49 @@ def _absolute(phrase: str, data: DataRange) -> Period | None:
         start = date(int(year), 3 * int(q) - 2, 1)
         return start, _add_months(start, 3) - timedelta(days=1), _quarter_name(start)
     return None
+
+
+def _part_of_year(phrase: str, data: DataRange) -> Period | None:
+    """Halves, seasons (winter 1991 = December 1991 to February 1992) and a month named without a year."""
+    half = re.fullmatch(r"(first|1st|second|2nd) half(?: of)? (\d{4})", phrase)
+    if half or (half := re.fullmatch(r"h([12])[- ]?(\d{4})", phrase)):
+        first = half[1] in ("first", "1st", "1")
+        start = date(int(half[2]), 1 if first else 7, 1)
+        return start, _add_months(start, 6) - timedelta(days=1), f"{'first' if first else 'second'} half of {half[2]}"
+    if (season := re.fullmatch(r"([a-z]+)(?: of)? (\d{4})", phrase)) and season[1] in _SEASONS:
+        start = date(int(season[2]), _SEASONS[season[1]], 1)
+        end = _add_months(start, 3) - timedelta(days=1)
+        return start, end, f"{season[1]} {season[2]} ({start} to {end})"
+    if phrase in _MONTHS:  # the latest one that has begun by the last data week
+        month = _MONTHS[phrase]
+        year = data.last_week.year if month <= data.last_week.month else data.last_week.year - 1
+        return _month(year, month)
+    return None
+
+
+def _span(phrase: str, data: DataRange) -> Period | None:
+    """``since X`` and ``X to Y`` for any periods X and Y; "June to August 1992" lends the year to June.
+
+    A part that does not read makes the whole phrase unreadable: the error then quotes what the merchant wrote."""
+    try:
+        return _span_of(phrase, data)
+    except BadPeriod:
+        return None
+
+
+def _span_of(phrase: str, data: DataRange) -> Period | None:
+    if match := re.fullmatch(r"since (.+)", phrase):
+        start = parse_period(match[1], data)[0]
+        return start, data.last_day, f"since {start} ({start} to {data.last_day})"
+    match = re.fullmatch(r"(?:between )?(.+?)\s+(?:to|until|through|and|-|–|—)\s+(.+)", phrase)
+    if not match:
+        return None
+    end = parse_period(match[2], data)[1]
+    first = match[1]
+    if first in _MONTHS and (year := re.search(r"\d{4}", match[2])):
+        first = f"{first} {year[0]}"
+    start = parse_period(first, data)[0]
+    return start, end, f"{start} to {end}"
 
 
 def _iso(text: str) -> date:

@@ -51,7 +51,7 @@ _METRIC = {"units": "units", "revenue": "revenue"}
 
 
 def top_items(merchant: str, args: TopItemsArgs | Mapping[str, Any] | None = None, /, **fields: Any) -> TopItems:
-    """The ``n`` best-selling products or stores in a period, with their share of the total.
+    """The ``n`` best-selling (or, with ``rank='worst'``, worst-selling) products or stores in a period, with shares.
 
     Shares are of everything in scope (not only the listed items), so "top 3 = 60 %" reads right. Arguments come
     as a ``TopItemsArgs`` or as its fields by keyword; the merchant is never one of them.
@@ -60,13 +60,13 @@ def top_items(merchant: str, args: TopItemsArgs | Mapping[str, Any] | None = Non
     with reader(merchant) as rd:
         scope = make_scope(rd, a.product, a.store, window(rd, a.start, a.end, a.period))
         where, params = scope.where()
-        key, col = _KEY[a.by], _METRIC[a.metric]
+        key, col, order = _KEY[a.by], _METRIC[a.metric], "DESC" if a.rank == "best" else "ASC"
         rows = rd.rows(
             f"""WITH items AS (
                     SELECT {key} AS item, sum(units) AS units, sum(revenue) AS revenue FROM sales {where} GROUP BY 1)
                 SELECT item, units, revenue, count(*) OVER () AS n_items, sum(units) OVER () AS total_units,
                        sum(revenue) OVER () AS total_revenue
-                FROM items ORDER BY {col} DESC NULLS LAST, item LIMIT ?""",
+                FROM items ORDER BY {col} {order} NULLS LAST, item LIMIT ?""",
             [*params, a.n],
         )
         if not rows:
@@ -95,12 +95,15 @@ def _top_items(rd: Reader, scope: Scope, a: TopItemsArgs, rows: list[tuple]) -> 
         scope=scope.info(rd.data_range()),
         by=a.by,
         metric=a.metric,
+        rank=a.rank,
         n_items=n_items,
         total_units=whole(total_units),
         total_revenue=rounded(total_revenue),
         items=items,
         others_share_pct=_share(total - listed, total) if total else None,
-        notes=[f"Showing the top {len(rows)} of {n_items} {a.by}s."] if n_items > len(rows) else [],
+        notes=[f"Showing the {'top' if a.rank == 'best' else 'bottom'} {len(rows)} of {n_items} {a.by}s."]
+        if n_items > len(rows)
+        else [],
         queries=rd.queries,
     )
 
