@@ -2,42 +2,37 @@
 
 A small model must fill every argument the routing schema shows it (that is what makes it fill ``horizon`` and
 ``product`` reliably), so it also fills arguments the question never asked for: a period on "do deals work?", a
-price cut and a feature ad on "what if I run a deal?", a PDF nobody asked for, a product called "baseball". Each
-rule below keeps only what the text supports; when the tool itself is not asked for (a report for a poem) or the
-product is nowhere in the conversation, the call goes back to the model once with the reason, and a model that
-insists gets the out-of-scope reply. The text checked is the one the model saw: the question plus the last
-exchange, so follow-ups ("and in store 5?") keep what the earlier turn named.
+price cut and a feature ad on "what if I run a deal?", a PDF nobody asked for, a product called "baseball", a
+date of its own for "in 1992". Each rule keeps what the text supports and takes the rest from the text itself
+(periods through the tools' own parser, store numbers, full product names); when the tool does not fit the
+question at all (a report for a poem, a past-sales tool for next week, the data summary for store cities) the call
+goes back to the model once with the reason, and a model that insists gets the out-of-scope reply. The text
+checked is the one the model saw, so follow-ups ("and in store 5?") keep what the earlier turn named.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 
 from agent.drivers import Call
+from agent.route_cues import (
+    FUTURE_CUE,
+    LEVER_CUES,
+    PAST_TOOLS,
+    TIME_CUE,
+    TOOL_CUES,
+    WHY_CUE,
+    attribute_named,
+    mentioned,
+    named_product,
+    named_stores,
+)
+from agent.route_periods import Span, period_spans, readable, reads_as
+from tools.analytics_core import DataRange, reader
+from tools.guarded_sql import describe_merchant
 
-TIME_CUE = re.compile(
-    r"\b(19|20)\d\d\b|\d{4}-\d\d|\b(week|month|year|quarter|q[1-4]|day|today|yesterday|since|ago|recent|lately|"
-    r"last|this|past|previous|prior|season|summer|winter|spring|fall|autumn|holiday|christmas|thanksgiving|easter|"
-    r"ytd|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*",
-    re.IGNORECASE,
-)
-PRICE_CUE = (
-    r"pric|cheap|expensive|cost|cut|lower|rais|increas|reduc|discount|charge|markdown|\d\s*%|percent|\$|\bcents?\b"
-)
-LEVER_CUES = {
-    "price": re.compile(PRICE_CUE, re.IGNORECASE),
-    "deal": re.compile(r"deal|promo|discount|on sale|\bsale\b|coupon|offer|bogo|special", re.IGNORECASE),
-    "feature": re.compile(r"featur|\bads?\b|advert|flyer|circular|mailer|display|weekly ad", re.IGNORECASE),
-}
-REPORT_CUE = re.compile(r"report|pdf|html|export|document|download|write-?up|share|print", re.IGNORECASE)
-CHART_CUE = re.compile(r"chart|plot|graph|show|draw|visual|picture|diagram", re.IGNORECASE)
-TOOL_CUES = {"generate_report": (REPORT_CUE, "a report or a file"), "make_chart": (CHART_CUE, "a chart")}
-WHY_CUE = re.compile(r"\bwhy\b|explain|\bdriv|reason|\bcause", re.IGNORECASE)
-WORD = re.compile(r"[a-z]+|\d+(?:\.\d+)?", re.IGNORECASE)
-FUZZY = 0.8
-GENERIC_WORDS = {"oz", "ounce", "ounces", "lb", "ml", "pack", "the", "my", "of", "and"}
+EMPTY = {"", "null", "none", "n/a", "all", "any"}
 
 
 @dataclass(frozen=True)
@@ -48,46 +43,110 @@ class Checked:
     problem: str | None = None
 
 
-def check_call(call: Call, question: str, context: str) -> Checked:
-    """``call`` as the merchant's words support it; ``context`` is the question with the earlier exchange."""
-    gate = TOOL_CUES.get(call.name)
-    if gate and not gate[0].search(question):
-        return Checked(None, f"The question does not ask for {gate[1]}, so not {call.name}: choose the tool that "
-                             "answers it, or none if it is not about the merchant's sales.")  # fmt: skip
-    product = call.args.get("product")
-    if isinstance(product, str) and product.strip() and not mentioned(product, context):
-        return Checked(None, f"The question names no product like {product!r}: set product to null, or choose "
-                             "none if the question is not about the merchant's sales.")  # fmt: skip
-    args = _without_unasked_period(call.args, context)
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the checks need to know about one merchant: its data range, products and store attributes."""
+
+    data: DataRange
+    products: tuple[str, ...]
+    store_columns: tuple[str, ...]
+
+
+def vocabulary(merchant: str) -> Vocabulary:
+    with reader(merchant) as rd:
+        data, products = rd.data_range(), tuple(rd.products())
+    views = {v.name: v for v in describe_merchant(merchant)}
+    columns = tuple(c.name for c in views["stores"].columns if c.name != "store") if "stores" in views else ()
+    return Vocabulary(data, products, columns)
+
+
+class CallChecker:
+    """``check`` a routed call for one merchant (see the module docstring)."""
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+
+    def check(self, call: Call, question: str, context: str) -> Checked:
+        """``call`` as the merchant's words support it; ``context`` is the question with the earlier exchange."""
+        args = {k: v for k, v in call.args.items() if not (isinstance(v, str) and v.strip().lower() in EMPTY)}
+        problem = self._misfit(call.name, args, question, context)
+        if problem:
+            return Checked(None, problem)
+        args = self._names(args, question, context)
+        args, problem = self._periods(call.name, args, question, context)
+        if problem:
+            return Checked(None, problem)
+        return Checked(_shaped(Call(call.name, args, call.id), question))
+
+    def _misfit(self, tool: str, args: dict, question: str, context: str) -> str | None:
+        """Why the tool does not fit the question, if it doesn't."""
+        gate = TOOL_CUES.get(tool)
+        if gate and not gate[0].search(question):
+            return f"The question does not ask for {gate[1]}, so not {tool}: choose the tool that answers it, or none."
+        product = args.get("product")
+        if isinstance(product, str) and not mentioned(product, context):
+            return (f"The question names no product like {product!r}: set product to null, or choose none if the "
+                    "question is not about the merchant's sales.")  # fmt: skip
+        if tool in PAST_TOOLS and FUTURE_CUE.search(question):
+            return (f"{tool} reports past sales, but the question is about the coming weeks: use forecast, what_if "
+                    "(a price change, deal or feature ad) or explain_forecast (why).")  # fmt: skip
+        column = attribute_named(question, self.vocab.store_columns)
+        if tool == "data_coverage" and column:
+            return (f"data_coverage knows only dates, products and the number of stores, not {column}: write a "
+                    "query_sales SELECT over the stores table.")  # fmt: skip
+        return None
+
+    def _names(self, args: dict, question: str, context: str) -> dict:
+        """Store numbers as written in the question; a product cut short ("Natural 64 oz") completed."""
+        stores = named_stores(question) or named_stores(context)
+        store = args.get("store")
+        if store is not None and stores and str(store).lower().removeprefix("store").strip() not in stores:
+            args = {**args, "store": stores[0]}
+        elif store is not None and not stores and not mentioned(str(store), context, words_only=False):
+            args = {k: v for k, v in args.items() if k != "store"}
+        full = named_product(args.get("product"), question, self.vocab.products)
+        return {**args, "product": full} if full else args
+
+    def _periods(self, tool: str, args: dict, question: str, context: str) -> tuple[dict, str | None]:
+        """Periods the question names replace ones it doesn't; none named and no hint of time: all data."""
+        data = self.vocab.data
+        spans = period_spans(question, data) or period_spans(context, data)
+        if tool == "compare_periods":
+            return _two_periods(args, spans, data, context)
+        if "period" not in args:
+            return args, None
+        if spans and not reads_as(args["period"], spans, data):
+            return {**args, "period": spans[0].phrase}, None
+        if not spans and not (TIME_CUE.search(context) and readable(args["period"], data)):
+            return {k: v for k, v in args.items() if k != "period"}, None
+        return args, None
+
+
+def _two_periods(args: dict, spans: list[Span], data: DataRange, context: str) -> tuple[dict, str | None]:
+    """The model's pair when both read and one is named (or time is hinted at); else the first two named."""
+    a, b = args.get("period_a"), args.get("period_b")
+    both = readable(a, data) and readable(b, data)
+    if both and (reads_as(a, spans, data) or reads_as(b, spans, data)):
+        return args, None
+    if len(spans) >= 2:
+        first, second = sorted(spans[:2], key=lambda s: s.start)
+        return {**args, "period_a": first.phrase, "period_b": second.phrase}, None
+    if both and TIME_CUE.search(context):
+        return args, None
+    return args, "compare_periods needs two periods the question names: choose the tool that answers it."
+
+
+def _shaped(call: Call, question: str) -> Call:
+    """Tool-specific corrections: the levers named, the report format asked for, why-questions explained."""
+    args = call.args
     if call.name == "what_if":
-        args = _named_levers(args, question)
+        named = {
+            lever for lever, cue in LEVER_CUES.items() if args.get(lever) not in (None, False) and cue.search(question)
+        }
+        if named:  # if it names none the model's choice stands (the tool needs one)
+            args = {k: v for k, v in args.items() if k not in LEVER_CUES or k in named}
     if call.name == "generate_report":
         args = {**args, "format": "pdf" if re.search(r"\bpdf\b", question, re.IGNORECASE) else "html"}
     if call.name == "forecast" and WHY_CUE.search(question):
-        args = {k: v for k, v in args.items() if k in ("product", "store")}
-        return Checked(Call("explain_forecast", args, call.id))
-    return Checked(Call(call.name, args, call.id))
-
-
-def mentioned(name: str, text: str) -> bool:
-    """Whether a word of ``name`` (or a close spelling of it) occurs in ``text``; sizes and units alone don't count."""
-    words = {w.lower() for w in WORD.findall(text)}
-    names = [w for w in WORD.findall(name.lower()) if w.isalpha() and w not in GENERIC_WORDS]
-    return any(w in words or difflib.get_close_matches(w, words, n=1, cutoff=FUZZY) for w in names)
-
-
-def _without_unasked_period(args: dict, context: str) -> dict:
-    """A period the text gives no hint of is the model's invention: all data (the tool's default) instead."""
-    if args.get("period") and not TIME_CUE.search(context):
-        return {k: v for k, v in args.items() if k != "period"}
-    return args
-
-
-def _named_levers(args: dict, question: str) -> dict:
-    """Only the levers the question names; if it names none the model's choice stands (the tool needs one)."""
-    named = {
-        lever for lever, cue in LEVER_CUES.items() if args.get(lever) not in (None, False) and cue.search(question)
-    }
-    if not named:
-        return args
-    return {k: v for k, v in args.items() if k not in LEVER_CUES or k in named}
+        return Call("explain_forecast", {k: v for k, v in args.items() if k in ("product", "store")}, call.id)
+    return Call(call.name, args, call.id)

@@ -22,7 +22,6 @@ from agent.events import AgentEvent
 from agent.grounding import Grounder
 from agent.loop import LLMDown, Turn, TurnState, _guard_llm, sources
 from agent.render import OUT_OF_SCOPE, render_answer
-from agent.route_check import check_call
 from agent.route_prompt import route_messages
 from agent.transcript import feedback, text_of
 from tools.agent_tools_base import ToolOutput
@@ -57,7 +56,7 @@ class RoutedTurn(Turn):
             if not decision.calls:
                 state.answer = OUT_OF_SCOPE
                 return
-            checked = check_call(decision.calls[0], question, text_of(state.messages[1]))
+            checked = self.driver.checker.check(decision.calls[0], question, text_of(state.messages[1]))
             if checked.call is None:
                 state.messages += [_said(decision.calls[0]), feedback(checked.problem or "")]
                 continue

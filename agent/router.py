@@ -20,6 +20,7 @@ from langchain_core.tools import BaseTool
 from langchain_openai.chat_models.base import BaseChatOpenAI
 
 from agent.drivers import Call, Decision
+from agent.route_check import CallChecker
 from agent.route_schema import NONE, route_schema
 from agent.transcript import text_of
 
@@ -33,8 +34,9 @@ class Router:
 
     mode = "structured"
 
-    def __init__(self, llm: BaseChatModel, tools: list[BaseTool]) -> None:
+    def __init__(self, llm: BaseChatModel, tools: list[BaseTool], checker: CallChecker) -> None:
         self.llm = llm
+        self.checker = checker  # the turn runs each routed call past it (``agent.route_check``)
         self.names = [t.name for t in tools]
         self.runnable = _structured(llm, route_schema(tools))
         self._warming: threading.Thread | None = None

@@ -16,6 +16,7 @@ from agent.events import AgentEvent, Done, TurnResult
 from agent.llm import LLMChoice, choose
 from agent.loop import Limits, Turn
 from agent.prompt import system_prompt
+from agent.route_check import CallChecker, vocabulary
 from agent.route_prompt import route_system
 from agent.routed_turn import RoutedTurn
 from agent.router import Router
@@ -35,7 +36,8 @@ class ChatSession:
         self.limits = limits or Limits()
         if choice.mode == "structured":
             self.system = route_system(merchant)
-            self.driver: NativeDriver | Router = Router(choice.model, self.tools)
+            checker = CallChecker(vocabulary(merchant))
+            self.driver: NativeDriver | Router = Router(choice.model, self.tools, checker)
             self.driver.warm(self.system)
         else:
             self.system = system_prompt(merchant)

@@ -2,36 +2,79 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from agent.drivers import Call
 from agent.render import OUT_OF_SCOPE
-from agent.route_check import check_call, mentioned
+from agent.route_check import CallChecker, Checked, Vocabulary, vocabulary
+from agent.route_cues import mentioned
+from agent.route_periods import period_spans
 from agent.route_schema import NONE
 from agent.session import session_for
 from tests.agent_fakes import RecordingModel, step
+from tools.analytics_core import DataRange
+
+OJ_RANGE = DataRange(first_week=date(1990, 6, 14), last_week=date(1992, 10, 1), last_day=date(1992, 10, 7))
+PRODUCTS = ("Florida's Natural 64 oz", "Minute Maid 64 oz", "Tropicana 64 oz", "Tropicana Premium 64 oz")
+CHECKER = CallChecker(Vocabulary(OJ_RANGE, PRODUCTS, ("city", "price_tier", "zone")))
 
 
-def _checked(question: str, name: str, args: dict) -> Call | None:
-    return check_call(Call(name, args, "c1"), question, f"Question: {question}").call
+def _check(question: str, name: str, args: dict, context: str | None = None) -> Checked:
+    return CHECKER.check(Call(name, args, "c1"), question, context or f"Question: {question}")
+
+
+def _args(question: str, name: str, args: dict) -> dict:
+    call = _check(question, name, args).call
+    assert call is not None, question
+    return call.args
 
 
 def test_a_period_the_question_never_hints_at_is_dropped() -> None:
-    call = _checked("Do deals work for Tropicana 64 oz?", "promotion_effect",
-                    {"product": "tropicana 64 oz", "period": "last month"})  # fmt: skip
-    assert call is not None and call.args == {"product": "tropicana 64 oz"}
-    for question in ("Top sellers last month?", "Sales in 1991", "Best stores over the past 8 weeks",
-                     "What sold best in September?", "Sales since 1991-06-01"):  # fmt: skip
-        kept = _checked(question, "top_items", {"by": "product", "period": "as written"})
-        assert kept is not None and kept.args["period"] == "as written", question
+    args = _args(
+        "Do deals work for Tropicana 64 oz?", "promotion_effect", {"product": "Tropicana 64 oz", "period": "last month"}
+    )
+    assert args == {"product": "Tropicana 64 oz"}
+
+
+@pytest.mark.parametrize(
+    ("question", "model_wrote", "runs"),
+    [
+        ("Top sellers last month?", "last month", "last month"),
+        ("What were my 3 weakest stores by units in 1992?", "1992-06-14", "1992"),
+        ("Sales from June to August 1992 please", "1992-06-01", "June to August 1992"),
+        ("What sold best in September?", "September 1992", "September 1992"),  # same dates: the model's words stay
+        ("Best stores over the past two weeks", "last 2 weeks", "last 2 weeks"),
+    ],
+)
+def test_the_period_run_is_the_one_the_question_names(question: str, model_wrote: str, runs: str) -> None:
+    assert _args(question, "top_items", {"by": "store", "period": model_wrote})["period"] == runs
+
+
+def test_compare_periods_takes_both_periods_from_the_question_earlier_first() -> None:
+    args = _args("How did sales in July 1992 compare with July 1991?", "compare_periods",
+                 {"period_a": "now", "period_b": "1992-07-01"})  # fmt: skip
+    assert (args["period_a"], args["period_b"]) == ("July 1991", "July 1992")
+    kept = _args("Compare 1991 with 1992", "compare_periods", {"period_a": "1991", "period_b": "1992"})
+    assert (kept["period_a"], kept["period_b"]) == ("1991", "1992")
+    missing = _check(
+        "Do displays help Geisha 6 oz?", "compare_periods", {"period_a": "last month", "period_b": "this year"}
+    )
+    assert missing.call is None and "two periods" in (missing.problem or "")
 
 
 def test_a_follow_up_keeps_the_period_of_the_earlier_exchange() -> None:
     context = "Earlier user: What sold best last month?\nEarlier assistant: ...\nQuestion: And by revenue?"
-    call = check_call(Call("top_items", {"metric": "revenue", "period": "last month"}, "c"), "And by revenue?", context)
-    assert call.call is not None and call.call.args["period"] == "last month"
+    checked = _check("And by revenue?", "top_items", {"metric": "revenue", "period": "last month"}, context)
+    assert checked.call is not None and checked.call.args["period"] == "last month"
+
+
+def test_period_spans_skip_verbs_and_prefer_the_longest_reading() -> None:
+    spans = period_spans("May I see top sellers in May 1992 and since March?", OJ_RANGE)
+    assert [s.phrase for s in spans] == ["May 1992", "since March"]
+    assert period_spans("Forecast Tropicana 64 oz in store 12 next week", OJ_RANGE) == []
 
 
 @pytest.mark.parametrize(
@@ -44,49 +87,83 @@ def test_a_follow_up_keeps_the_period_of_the_earlier_exchange() -> None:
     ],
 )
 def test_what_if_keeps_only_the_levers_named(question: str, kept: set[str]) -> None:
-    args = {"product": "Tropicana 64 oz", "price": "-10%", "deal": True, "feature": True, "weeks": "1"}
-    call = _checked(question, "what_if", args)
-    assert call is not None and {k for k in ("price", "deal", "feature") if k in call.args} == kept
+    args = _args(question, "what_if", {"product": "Tropicana 64 oz", "price": "-10%", "deal": True, "feature": True})
+    assert {k for k in ("price", "deal", "feature") if k in args} == kept
 
 
 def test_what_if_with_no_lever_named_keeps_the_models_choice() -> None:
-    call = _checked(
-        "What if I push Tropicana 64 oz next week?", "what_if", {"product": "Tropicana 64 oz", "deal": True}
-    )
-    assert call is not None and call.args["deal"] is True
+    assert _args("What if I push Tropicana 64 oz next week?", "what_if", {"product": "Tropicana 64 oz", "deal": True})[
+        "deal"
+    ]
 
 
 def test_report_format_follows_the_question() -> None:
-    html = _checked(
-        "Give me a report on Tropicana 64 oz", "generate_report", {"product": "tropicana 64 oz", "format": "pdf"}
+    route = {"product": "Tropicana 64 oz", "format": "pdf"}
+    assert _args("Give me a report on Tropicana 64 oz", "generate_report", route)["format"] == "html"
+    assert _args("A PDF report on Tropicana 64 oz please", "generate_report", route)["format"] == "pdf"
+
+
+@pytest.mark.parametrize(
+    ("question", "name", "args", "reason"),
+    [
+        (
+            "Write a poem about orange juice.",
+            "generate_report",
+            {"product": "orange juice"},
+            "does not ask for a report",
+        ),
+        ("How many units next week?", "make_chart", {"kind": "forecast"}, "a chart"),
+        (
+            "Who won the World Series in 1992?",
+            "compare_periods",
+            {"period_a": "1991", "product": "baseball"},
+            "'baseball'",
+        ),
+        (
+            "If I drop the price of Tropicana 64 oz by 15% next week?",
+            "compare_periods",
+            {"period_a": "now", "period_b": "next week"},
+            "coming weeks",
+        ),
+        ("Which zone has the most stores?", "data_coverage", {}, "query_sales"),
+        ("How many stores are in the High price tier?", "data_coverage", {}, "price tier"),
+    ],
+)
+def test_calls_that_do_not_fit_the_question_go_back_with_a_reason(
+    question: str, name: str, args: dict, reason: str
+) -> None:
+    checked = _check(question, name, args)
+    assert checked.call is None and reason in (checked.problem or "")
+
+
+def test_names_come_from_the_question() -> None:
+    args = _args("How much Florida's Natural 64 oz will store 8 sell?", "forecast",
+                 {"product": "Natural 64 oz", "store": "Florida", "horizon": 4})  # fmt: skip
+    assert args == {"product": "Florida's Natural 64 oz", "store": "8", "horizon": 4}
+    assert "store" not in _args("Forecast Tropicana 64 oz", "forecast", {"product": "Tropicana 64 oz", "store": "5"})
+    assert "store" not in _args(
+        "Price of Tropicana 64 oz", "price_history", {"product": "Tropicana 64 oz", "store": "null"}
     )
-    pdf = _checked(
-        "A PDF report on Tropicana 64 oz please", "generate_report", {"product": "Tropicana 64 oz", "format": "html"}
+    assert mentioned("Tropicana 64 oz", "how is tropicanna 64 doing") and not mentioned(
+        "Tropicana 64 oz", "64 oz juice"
     )
-    assert html is not None and html.args["format"] == "html"
-    assert pdf is not None and pdf.args["format"] == "pdf"
-
-
-def test_tools_the_question_does_not_ask_for_go_back_with_a_reason() -> None:
-    poem = check_call(Call("generate_report", {"product": "orange juice"}, "c"), "Write a poem about orange juice.", "")
-    assert poem.call is None and "does not ask for a report" in (poem.problem or "")
-    chart = check_call(Call("make_chart", {"kind": "forecast"}, "c"), "How many units next week?", "")
-    assert chart.call is None and "chart" in (chart.problem or "")
-
-
-def test_a_product_nowhere_in_the_conversation_goes_back() -> None:
-    checked = check_call(Call("compare_periods", {"period_a": "1991", "period_b": "1992", "product": "baseball"}, "c"),
-                         "Who won the World Series in 1992?", "Question: Who won the World Series in 1992?")  # fmt: skip
-    assert checked.call is None and "'baseball'" in (checked.problem or "")
-    assert mentioned("Tropicana 64 oz", "how is tropicanna 64 doing") and mentioned("Minute Maid", "minute maid?")
-    assert not mentioned("Tropicana 64 oz", "how much 64 oz juice")  # a size alone names no product
 
 
 def test_a_why_question_routed_to_forecast_gets_the_explanation() -> None:
-    call = _checked("Why do you expect Bumble Bee Chunk 6.12 oz to sell that much next week?", "forecast",
-                    {"product": "Bumble Bee Chunk 6.12 oz", "store": None, "horizon": 1})  # fmt: skip
-    assert call is not None and call.name == "explain_forecast"
-    assert call.args == {"product": "Bumble Bee Chunk 6.12 oz", "store": None}
+    call = _check("What's behind the forecast for Tropicana 64 oz in store 12?", "forecast",
+                  {"product": "Tropicana 64 oz", "store": "12", "horizon": 1}).call  # fmt: skip
+    assert (
+        call is not None
+        and call.name == "explain_forecast"
+        and call.args == {"product": "Tropicana 64 oz", "store": "12"}
+    )
+
+
+def test_the_vocabulary_comes_from_the_merchants_tables(home: Path) -> None:
+    vocab = vocabulary("oj")
+    assert vocab.data.last_week == date(1992, 10, 1) and "Tropicana 64 oz" in vocab.products
+    assert {"city", "price_tier", "zone"} <= set(vocab.store_columns) and "store" not in vocab.store_columns
+    assert vocabulary("tuna").products and vocabulary("tuna").data.last_week == date(1997, 4, 24)
 
 
 def test_a_turn_rerouted_by_the_check_ends_out_of_scope(home: Path) -> None:
@@ -105,8 +182,8 @@ def test_a_model_that_insists_gets_the_out_of_scope_reply(home: Path) -> None:
 
 
 def test_the_checked_call_is_what_runs(home: Path) -> None:
-    route = {"tool": "promotion_effect", "args": {"product": "Tropicana 64 oz", "store": None, "period": "last month"}}
+    route = {"tool": "top_items", "args": {"by": "store", "rank": "worst", "n": 3, "period": "1992-06-14"}}
     model = RecordingModel(replies=[step(route)])
-    result = session_for("oj", model, "fake", mode="structured").ask("Do deals work for Tropicana 64 oz?")
+    result = session_for("oj", model, "fake", mode="structured").ask("What were my 3 weakest stores in 1992?")
     (call,) = result.tool_calls
-    assert call.ok and "period" not in call.args and "last month" not in result.answer
+    assert call.ok and call.args["period"] == "1992" and result.answer.startswith("Worst stores by units in 1992")

@@ -217,7 +217,9 @@ def _span_of(phrase: str, data: DataRange) -> Period | None:
     if match := re.fullmatch(r"since (.+)", phrase):
         start = parse_period(match[1], data)[0]
         return start, data.last_day, f"since {start} ({start} to {data.last_day})"
-    match = re.fullmatch(r"(?:between )?(.+?)\s+(?:to|until|through|and|-|–|—)\s+(.+)", phrase)
+    match = re.fullmatch(r"between (.+?)\s+and\s+(.+)", phrase) or re.fullmatch(
+        r"(.+?)\s+(?:to|until|through|-|–|—)\s+(.+)", phrase
+    )
     if not match:
         return None
     end = parse_period(match[2], data)[1]
