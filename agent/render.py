@@ -46,12 +46,16 @@ def _top_items(d: dict) -> str:
 
 def _sales_trend(d: dict) -> str:
     points = d["points"][-8:]
-    lines = [f"- {p['period']}: {number(p['units'])} units" + (" (partial)" if p.get("partial") else "")
-             for p in points]  # fmt: skip
+    lines = [f"- {p['period']}: {number(p['units'])} units{_and_revenue(p.get('revenue'))}"
+             + (" (partial)" if p.get("partial") else "") for p in points]  # fmt: skip
     shown = f" The last {len(points)} of {len(d['points'])} {d['grain']}s:" if len(d["points"]) > len(points) else ""
-    lead = (f"From {d['scope']['start']} to {d['scope']['end']} you sold {number(d['total_units'])} units "
-            f"({len(d['points'])} {d['grain']}s).{shown}")  # fmt: skip
+    lead = (f"From {d['scope']['start']} to {d['scope']['end']} you sold {number(d['total_units'])} units"
+            f"{_and_revenue(d.get('total_revenue'))} ({len(d['points'])} {d['grain']}s).{shown}")  # fmt: skip
     return "\n".join([lead, *lines])
+
+
+def _and_revenue(value: float | None) -> str:
+    return f" ({money(value)})" if value is not None else ""
 
 
 def _compare_periods(d: dict) -> str:

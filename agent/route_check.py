@@ -17,22 +17,31 @@ from dataclasses import dataclass
 
 from agent.drivers import Call
 from agent.route_cues import (
+    BY_PRODUCT_CUE,
+    BY_STORE_CUE,
+    DOMAIN_CUE,
     FUTURE_CUE,
+    GRAIN_CUE,
     LEVER_CUES,
     PAST_TOOLS,
-    TIME_CUE,
+    RANK_CUE,
     TOOL_CUES,
+    WHAT_IF_CUE,
     WHY_CUE,
     attribute_named,
+    has_time,
     mentioned,
     named_product,
     named_stores,
+    price_change,
 )
 from agent.route_periods import Span, period_spans, readable, reads_as
+from agent.route_schema import ROUTE_ARGS
 from tools.analytics_core import DataRange, reader
-from tools.guarded_sql import describe_merchant
+from tools.guarded_sql import describe_merchant, run_sql
 
 EMPTY = {"", "null", "none", "n/a", "all", "any"}
+MAX_GROUPS = 100  # a text column with more distinct values (addresses, zips) names stores, not groups of them
 
 
 @dataclass(frozen=True)
@@ -50,14 +59,30 @@ class Vocabulary:
     data: DataRange
     products: tuple[str, ...]
     store_columns: tuple[str, ...]
+    store_values: tuple[str, ...] = ()  # values of the stores' text attributes: cities, price tiers
+    n_stores: int = 2
 
 
 def vocabulary(merchant: str) -> Vocabulary:
     with reader(merchant) as rd:
-        data, products = rd.data_range(), tuple(rd.products())
+        data, products, n_stores = rd.data_range(), tuple(rd.products()), len(rd.stores())
     views = {v.name: v for v in describe_merchant(merchant)}
-    columns = tuple(c.name for c in views["stores"].columns if c.name != "store") if "stores" in views else ()
-    return Vocabulary(data, products, columns)
+    if "stores" not in views:
+        return Vocabulary(data, products, (), (), n_stores)
+    columns = tuple(c.name for c in views["stores"].columns if c.name != "store")
+    text = [c.name for c in views["stores"].columns if c.name != "store" and c.type == "VARCHAR"]
+    return Vocabulary(data, products, columns, _attribute_values(merchant, text), n_stores)
+
+
+def _attribute_values(merchant: str, columns: list[str]) -> tuple[str, ...]:
+    """Values of the stores' text columns that label groups of stores (few distinct values), e.g. cities."""
+    values: list[str] = []
+    for column in columns:
+        sql = f'SELECT DISTINCT "{column}" FROM stores WHERE "{column}" IS NOT NULL LIMIT {MAX_GROUPS + 1}'
+        rows = [str(r[0]) for r in run_sql(merchant, sql).rows]
+        if len(rows) <= MAX_GROUPS:
+            values += rows
+    return tuple(values)
 
 
 class CallChecker:
@@ -72,11 +97,20 @@ class CallChecker:
         problem = self._misfit(call.name, args, question, context)
         if problem:
             return Checked(None, problem)
-        args = self._names(args, question, context)
+        args = self._names(call.name, args, question, context)
+        args = self._ranking(call.name, args, question)
         args, problem = self._periods(call.name, args, question, context)
         if problem:
             return Checked(None, problem)
         return Checked(_shaped(Call(call.name, args, call.id), question))
+
+    def doubt_none(self, question: str) -> str | None:
+        """Why "none" looks wrong: the question names one of the merchant's products or talks sales or forecasts."""
+        names = [p for p in self.vocab.products if mentioned(p, question)]
+        if names or DOMAIN_CUE.search(question):
+            about = f"names {names[0]}, one of the merchant's products" if names else "is about the merchant's data"
+            return f"The question {about}: choose the tool that answers it (none only if it is not about it)."
+        return None
 
     def _misfit(self, tool: str, args: dict, question: str, context: str) -> str | None:
         """Why the tool does not fit the question, if it doesn't."""
@@ -90,13 +124,18 @@ class CallChecker:
         if tool in PAST_TOOLS and FUTURE_CUE.search(question):
             return (f"{tool} reports past sales, but the question is about the coming weeks: use forecast, what_if "
                     "(a price change, deal or feature ad) or explain_forecast (why).")  # fmt: skip
-        column = attribute_named(question, self.vocab.store_columns)
+        column = attribute_named(question, self.vocab.store_columns, self.vocab.store_values)
         if tool == "data_coverage" and column:
             return (f"data_coverage knows only dates, products and the number of stores, not {column}: write a "
                     "query_sales SELECT over the stores table.")  # fmt: skip
+        levers = [lever for lever, cue in LEVER_CUES.items() if cue.search(question)]
+        if tool in ("forecast", "explain_forecast") and WHAT_IF_CUE.search(question) and levers:
+            return f"The question asks what a change ({', '.join(levers)}) would do: use what_if."
+        if tool == "top_items" and GRAIN_CUE.search(question) and not RANK_CUE.search(question):
+            return "The question asks for sales over time, not a ranking: use sales_trend with the grain it names."
         return None
 
-    def _names(self, args: dict, question: str, context: str) -> dict:
+    def _names(self, tool: str, args: dict, question: str, context: str) -> dict:
         """Store numbers as written in the question; a product cut short ("Natural 64 oz") completed."""
         stores = named_stores(question) or named_stores(context)
         store = args.get("store")
@@ -104,8 +143,21 @@ class CallChecker:
             args = {**args, "store": stores[0]}
         elif store is not None and not stores and not mentioned(str(store), context, words_only=False):
             args = {k: v for k, v in args.items() if k != "store"}
+        if store is None and stores[:1] and "store" in ROUTE_ARGS.get(tool, []) and self.vocab.n_stores > 1:
+            args = {**args, "store": stores[0]}
         full = named_product(args.get("product"), question, self.vocab.products)
         return {**args, "product": full} if full else args
+
+    def _ranking(self, tool: str, args: dict, question: str) -> dict:
+        """A ranking of what the question names: stores ("which store sells most X") or products; one chain-level
+        store is never ranked."""
+        if tool != "top_items":
+            return args
+        if self.vocab.n_stores == 1 or (BY_PRODUCT_CUE.search(question) and not BY_STORE_CUE.search(question)):
+            return {**args, "by": "product"}
+        if BY_STORE_CUE.search(question) and not BY_PRODUCT_CUE.search(question):
+            return {**args, "by": "store"}
+        return args
 
     def _periods(self, tool: str, args: dict, question: str, context: str) -> tuple[dict, str | None]:
         """Periods the question names replace ones it doesn't; none named and no hint of time: all data."""
@@ -117,7 +169,7 @@ class CallChecker:
             return args, None
         if spans and not reads_as(args["period"], spans, data):
             return {**args, "period": spans[0].phrase}, None
-        if not spans and not (TIME_CUE.search(context) and readable(args["period"], data)):
+        if not spans and not (has_time(context) and readable(args["period"], data)):
             return {k: v for k, v in args.items() if k != "period"}, None
         return args, None
 
@@ -131,7 +183,7 @@ def _two_periods(args: dict, spans: list[Span], data: DataRange, context: str) -
     if len(spans) >= 2:
         first, second = sorted(spans[:2], key=lambda s: s.start)
         return {**args, "period_a": first.phrase, "period_b": second.phrase}, None
-    if both and TIME_CUE.search(context):
+    if both and has_time(context):
         return args, None
     return args, "compare_periods needs two periods the question names: choose the tool that answers it."
 
@@ -145,6 +197,8 @@ def _shaped(call: Call, question: str) -> Call:
         }
         if named:  # if it names none the model's choice stands (the tool needs one)
             args = {k: v for k, v in args.items() if k not in LEVER_CUES or k in named}
+        if args.get("price") and (written := price_change(question)):
+            args = {**args, "price": written}
     if call.name == "generate_report":
         args = {**args, "format": "pdf" if re.search(r"\bpdf\b", question, re.IGNORECASE) else "html"}
     if call.name == "forecast" and WHY_CUE.search(question):

@@ -32,7 +32,27 @@ LEVER_CUES = {
 REPORT_CUE = re.compile(r"report|pdf|html|export|document|download|write-?up|share|print", re.IGNORECASE)
 CHART_CUE = re.compile(r"chart|plot|graph|show|draw|visual|picture|diagram", re.IGNORECASE)
 TOOL_CUES = {"generate_report": (REPORT_CUE, "a report or a file"), "make_chart": (CHART_CUE, "a chart")}
-WHY_CUE = re.compile(r"\bwhy\b|explain|\bdriv|reason|\bcause|behind|factor|because", re.IGNORECASE)
+WHY_CUE = re.compile(r"\bwhy\b|explain|\bdriv|reason|\bcause|behind|factor|because|\bpush|\bpull|affect|influenc|"
+                     r"impact|contribut|how come|what makes|based on", re.IGNORECASE)  # fmt: skip
+BY_STORE_CUE = re.compile(r"\b(which|what|top|best|worst|\d+|my) stores?\b|\bby store\b|\bper store\b", re.IGNORECASE)
+BY_PRODUCT_CUE = re.compile(r"\b(which|what|top|best|worst|\d+|my) (products?|items?|brands?)\b|\bby product\b",
+                            re.IGNORECASE)  # fmt: skip
+PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(%|percent)", re.IGNORECASE)
+PRICE_DOWN = re.compile(r"cut|lower|drop|reduc|cheaper|discount|off\b|decreas|markdown", re.IGNORECASE)
+PRICE_UP = re.compile(r"rais|increas|hike|more expensive|up\b", re.IGNORECASE)
+WHAT_IF_CUE = re.compile(r"\bwhat if\b|\bif (i|we)\b|\bwould\b|\bwere\b|\bhappens? (if|with)\b", re.IGNORECASE)
+GRAIN_CUE = re.compile(
+    r"\b(yearly|monthly|weekly|quarterly|annual|(month|week|year|quarter) by (month|week|year|quarter)|"
+    r"(per|by|each) (year|month|week|quarter)|over time|trend)",
+    re.IGNORECASE,
+)
+RANK_CUE = re.compile(r"\b(top|best|worst|most|least|which|rank|biggest|largest|highest|lowest|weakest|strongest)\b",
+                      re.IGNORECASE)  # fmt: skip
+DOMAIN_CUE = re.compile(
+    r"\b(sell|sells|sold|selling|sales|revenue|units|forecasts?|predict\w*|promotions?|deals?|feature ads?|"
+    r"displays?|stores? \d+|best.?sellers?|accura\w*)\b",
+    re.IGNORECASE,
+)
 STORE_CUE = re.compile(r"\bstores?\s*(?:#|no\.?|number)?\s*(\d+)\b", re.IGNORECASE)
 WORD = re.compile(r"[a-z]+|\d+(?:\.\d+)?", re.IGNORECASE)
 FUZZY = 0.8
@@ -43,8 +63,24 @@ def mentioned(name: str, text: str, words_only: bool = True) -> bool:
     """Whether a word of ``name`` (or a close spelling of it) occurs in ``text``; sizes and units alone don't count
     unless ``words_only`` is off (a store called "12")."""
     words = {w.lower() for w in WORD.findall(text)}
-    names = [w for w in WORD.findall(name.lower()) if w not in GENERIC_WORDS and (w.isalpha() or not words_only)]
+    names = [w for w in WORD.findall(name.lower())
+             if w not in GENERIC_WORDS and len(w) > 1 and (w.isalpha() or not words_only)]  # fmt: skip
     return any(w in words or (w.isalpha() and difflib.get_close_matches(w, words, n=1, cutoff=FUZZY)) for w in names)
+
+
+def has_time(text: str) -> bool:
+    """A hint of a period; grain words ("yearly totals", "month by month") say how to group, not which period."""
+    return bool(TIME_CUE.search(GRAIN_CUE.sub(" ", text)))
+
+
+def price_change(question: str) -> str | None:
+    """A relative price change written as a percentage with a direction ("cut by 20%" = "-20%"), if the question
+    has exactly one."""
+    percents = PERCENT.findall(question)
+    down, up = bool(PRICE_DOWN.search(question)), bool(PRICE_UP.search(question))
+    if len(percents) != 1 or down == up:
+        return None
+    return f"{'-' if down else '+'}{percents[0][0]}%"
 
 
 def named_stores(text: str) -> list[str]:
@@ -63,14 +99,18 @@ def named_product(given: object, question: str, products: tuple[str, ...]) -> st
     return None
 
 
-def attribute_named(question: str, columns: tuple[str, ...]) -> str | None:
-    """The first store attribute (a column of the stores table) the question names, e.g. "price tier", "cities"."""
+def attribute_named(question: str, columns: tuple[str, ...], values: tuple[str, ...] = ()) -> str | None:
+    """The first store attribute the question names: a column of the stores table ("price tier", "cities") or one
+    of their values ("Chicago", "High")."""
     text = question.lower()
     for column in columns:
         words = column.lower().replace("_", " ")
         plural = words[:-1] + "ies" if words.endswith("y") else words + "s"
         if re.search(rf"\b({re.escape(words)}|{re.escape(plural)})\b", text):
             return words
+    for value in values:
+        if len(value) >= 3 and re.search(rf"\b{re.escape(value.lower())}\b", text):
+            return value
     return None
 
 

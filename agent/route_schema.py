@@ -34,11 +34,13 @@ ROUTE_ARGS: dict[str, list[str]] = {
 }
 
 
-def route_schema(tools: list[BaseTool]) -> dict[str, Any]:
-    """``{"name", "schema"}`` for ``with_structured_output``: one branch per tool, then ``none``."""
+def route_schema(tools: list[BaseTool], allow_none: bool = True) -> dict[str, Any]:
+    """``{"name", "schema"}`` for ``with_structured_output``: one branch per tool, then ``none`` (unless a tool
+    must be chosen: the question was judged to be about the merchant's data)."""
     branches = [_branch(tool) for tool in tools]
-    branches.append({"type": "object", "properties": {"tool": {"type": "string", "enum": [NONE]}},
-                     "required": ["tool"], "additionalProperties": False})  # fmt: skip
+    if allow_none:
+        branches.append({"type": "object", "properties": {"tool": {"type": "string", "enum": [NONE]}},
+                         "required": ["tool"], "additionalProperties": False})  # fmt: skip
     return {"name": "route", "schema": {"anyOf": branches}}
 
 

@@ -4,7 +4,9 @@ Designed for a small model on a CPU: the model only picks a tool and fills its a
 answer is written by ``agent.render`` from the tool result, so it is grounded by construction and costs no second
 generation. A second routing call happens only when the first call's arguments were unusable (a validation error,
 SQL the guard or DuckDB refused) or did not fit the question (``agent.route_check``), with the reason shown to
-the model; an unknown or ambiguous name is not retried, its message with the closest matches is the answer. Out-of-scope questions get a fixed reply without numbers.
+the model; a ``none`` for a question about the merchant's data is asked once more with ``none`` taken out of the
+schema; an unknown or ambiguous name is not retried, its message with the closest matches is the answer.
+Out-of-scope questions get a fixed reply without numbers.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from langchain_core.messages import AIMessage
@@ -23,6 +26,7 @@ from agent.grounding import Grounder
 from agent.loop import LLMDown, Turn, TurnState, _guard_llm, sources
 from agent.render import OUT_OF_SCOPE, render_answer
 from agent.route_prompt import route_messages
+from agent.route_schema import NONE
 from agent.transcript import feedback, text_of
 from tools.agent_tools_base import ToolOutput
 
@@ -45,15 +49,22 @@ class RoutedTurn(Turn):
         yield from self._finish(state, answer, not missing, [], started)
 
     def _route(self, state: TurnState, question: str, started: float) -> Iterator[AgentEvent]:
-        for _ in range(min(MAX_ROUTES, self.limits.max_steps)):
+        allow_none, calls_left = True, min(MAX_ROUTES, self.limits.max_steps)
+        while calls_left > 0:
+            calls_left -= 1
             if time.perf_counter() - started > self.limits.max_seconds:
                 state.error = f"Stopped after {self.limits.max_seconds:.0f} s."
                 return
-            decision = _guard_llm(self.label, lambda: self.driver.decide(state.messages))
+            decision = _guard_llm(self.label, partial(self.driver.decide, state.messages, allow_none))
             if decision.problem:
                 state.messages.append(feedback(decision.problem))
                 continue
             if not decision.calls:
+                doubt = self.driver.checker.doubt_none(question) if allow_none else None
+                if doubt:  # asked once more (even after a retry), with "none" taken out of the schema
+                    state.messages += [AIMessage(content=json.dumps({"tool": NONE})), feedback(doubt)]
+                    allow_none, calls_left = False, max(calls_left, 1)
+                    continue
                 state.answer = OUT_OF_SCOPE
                 return
             checked = self.driver.checker.check(decision.calls[0], question, text_of(state.messages[1]))

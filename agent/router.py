@@ -39,6 +39,7 @@ class Router:
         self.checker = checker  # the turn runs each routed call past it (``agent.route_check``)
         self.names = [t.name for t in tools]
         self.runnable = _structured(llm, route_schema(tools))
+        self.forced = _structured(llm, route_schema(tools, allow_none=False))
         self._warming: threading.Thread | None = None
 
     def warm(self, system: str) -> None:
@@ -59,8 +60,8 @@ class Router:
         if self._warming is not None:
             self._warming.join(timeout)
 
-    def decide(self, messages: list[BaseMessage]) -> Decision:
-        out = self.runnable.invoke(messages)
+    def decide(self, messages: list[BaseMessage], allow_none: bool = True) -> Decision:
+        out = (self.runnable if allow_none else self.forced).invoke(messages)
         raw = out["raw"] if isinstance(out, dict) else out
         return parse_route(text_of(raw), self.names)
 

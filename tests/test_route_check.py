@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -12,14 +13,16 @@ from agent.render import OUT_OF_SCOPE
 from agent.route_check import CallChecker, Checked, Vocabulary, vocabulary
 from agent.route_cues import mentioned
 from agent.route_periods import period_spans
-from agent.route_schema import NONE
+from agent.route_schema import NONE, route_schema
+from agent.router import parse_route
 from agent.session import session_for
 from tests.agent_fakes import RecordingModel, step
 from tools.analytics_core import DataRange
 
 OJ_RANGE = DataRange(first_week=date(1990, 6, 14), last_week=date(1992, 10, 1), last_day=date(1992, 10, 7))
 PRODUCTS = ("Florida's Natural 64 oz", "Minute Maid 64 oz", "Tropicana 64 oz", "Tropicana Premium 64 oz")
-CHECKER = CallChecker(Vocabulary(OJ_RANGE, PRODUCTS, ("city", "price_tier", "zone")))
+CHECKER = CallChecker(Vocabulary(OJ_RANGE, PRODUCTS, ("city", "price_tier", "zone"), ("Chicago", "High"), 83))
+CHAIN = CallChecker(Vocabulary(OJ_RANGE, PRODUCTS, (), (), 1))
 
 
 def _check(question: str, name: str, args: dict, context: str | None = None) -> Checked:
@@ -126,6 +129,14 @@ def test_report_format_follows_the_question() -> None:
             "coming weeks",
         ),
         ("Which zone has the most stores?", "data_coverage", {}, "query_sales"),
+        ("How many of my stores are in Chicago?", "data_coverage", {}, "Chicago"),
+        (
+            "If I put Tropicana 64 oz in the weekly flyer next week, how would sales change?",
+            "forecast",
+            {"product": "Tropicana 64 oz", "horizon": 1},
+            "use what_if",
+        ),
+        ("Show yearly totals of my sales.", "top_items", {"by": "store", "period": "this year"}, "sales_trend"),
         ("How many stores are in the High price tier?", "data_coverage", {}, "price tier"),
     ],
 )
@@ -149,6 +160,68 @@ def test_names_come_from_the_question() -> None:
     )
 
 
+def test_a_chain_level_merchant_ranks_products_not_its_one_store() -> None:
+    call = CHAIN.check(Call("top_items", {"by": "store", "metric": "revenue"}, "c"), "What made the most money?", "")
+    assert call.call is not None and call.call.args["by"] == "product"
+
+
+@pytest.mark.parametrize(
+    ("question", "by"),
+    [
+        ("Which store sells the most Tropicana 64 oz?", "store"),
+        ("Top 10 stores by revenue this year?", "store"),
+        ("Which products sold best in store 12?", "product"),
+        ("What sold best last month?", "model's"),
+    ],
+)
+def test_the_ranking_is_of_what_the_question_names(question: str, by: str) -> None:
+    args = _args(
+        question, "top_items", {"by": "model's", "product": "Tropicana 64 oz" if "Tropicana" in question else None}
+    )
+    assert args["by"] == by
+
+
+def test_a_store_the_question_names_is_filled_in() -> None:
+    args = _args("How much Tropicana 64 oz should store 21 order for next week?", "forecast",
+                 {"product": "Tropicana 64 oz", "store": None, "horizon": 1})  # fmt: skip
+    assert args["store"] == "21"
+    question = "Tropicana 64 oz at store 3?"
+    chain = CHAIN.check(Call("forecast", {"product": "Tropicana 64 oz"}, "c"), question, question)
+    assert chain.call is not None and "store" not in chain.call.args  # one store: nothing to choose
+
+
+@pytest.mark.parametrize(
+    ("question", "price"),
+    [
+        ("What if I cut Tropicana 64 oz by 20% at store 12 next week?", "-20%"),
+        ("What happens if I raise the price of Tropicana 64 oz by 5 percent?", "+5%"),
+        ("What if Tropicana 64 oz cost 2.49?", "-0.2"),  # no percentage: the model's value stands
+    ],
+)
+def test_a_price_change_is_taken_as_written(question: str, price: str) -> None:
+    assert _args(question, "what_if", {"product": "Tropicana 64 oz", "price": "-0.2"})["price"] == price
+
+
+def test_grain_words_are_not_periods() -> None:
+    args = _args("Show yearly totals of my sales.", "sales_trend", {"grain": "year", "period": "this year"})
+    assert "period" not in args and args["grain"] == "year"
+
+
+@pytest.mark.parametrize(
+    ("question", "doubt"),
+    [
+        ("Do feature ads help Tropicana 64 oz?", "Tropicana 64 oz"),
+        ("How far off are your predictions usually?", "merchant's data"),
+        ("Write an email to my landlord about the rent.", None),
+        ("What is Apple's stock price?", None),
+        ("Write me a poem about orange juice.", None),
+    ],
+)
+def test_none_is_doubted_only_when_the_question_is_about_the_merchants_data(question: str, doubt: str | None) -> None:
+    problem = CHECKER.doubt_none(question)
+    assert (problem is None) if doubt is None else (doubt in (problem or ""))
+
+
 def test_a_why_question_routed_to_forecast_gets_the_explanation() -> None:
     call = _check("What's behind the forecast for Tropicana 64 oz in store 12?", "forecast",
                   {"product": "Tropicana 64 oz", "store": "12", "horizon": 1}).call  # fmt: skip
@@ -163,7 +236,9 @@ def test_the_vocabulary_comes_from_the_merchants_tables(home: Path) -> None:
     vocab = vocabulary("oj")
     assert vocab.data.last_week == date(1992, 10, 1) and "Tropicana 64 oz" in vocab.products
     assert {"city", "price_tier", "zone"} <= set(vocab.store_columns) and "store" not in vocab.store_columns
-    assert vocabulary("tuna").products and vocabulary("tuna").data.last_week == date(1997, 4, 24)
+    assert {"Chicago", "High"} <= set(vocab.store_values) and vocab.n_stores == 83
+    tuna = vocabulary("tuna")
+    assert tuna.products and tuna.data.last_week == date(1997, 4, 24) and tuna.n_stores == 1
 
 
 def test_a_turn_rerouted_by_the_check_ends_out_of_scope(home: Path) -> None:
@@ -172,6 +247,42 @@ def test_a_turn_rerouted_by_the_check_ends_out_of_scope(home: Path) -> None:
     result = session_for("oj", model, "fake", mode="structured").ask("Write me a poem about orange juice.")
     assert len(model.seen) == 2 and "does not ask for a report" in model.seen[1][-1].content
     assert result.tool_calls == [] and result.answer == OUT_OF_SCOPE
+
+
+def test_none_for_a_question_about_a_product_is_asked_once_more(trained: Path) -> None:
+    route = {"tool": "forecast", "args": {"product": "Tropicana 64 oz", "store": "12", "horizon": 1}}
+    model = RecordingModel(replies=[step({"tool": NONE}), step(route)])
+    result = session_for("oj", model, "fake", mode="structured").ask("Tropicana 64 oz in store 12 next week?")
+    assert len(model.seen) == 2 and "one of the merchant's products" in model.seen[1][-1].content
+    assert [c.name for c in result.tool_calls] == ["forecast"] and result.tool_calls[0].ok
+
+
+def test_the_second_routing_call_after_a_doubted_none_must_pick_a_tool(home: Path) -> None:
+    session = session_for("oj", RecordingModel(replies=[]), "fake", mode="structured")
+    seen: list[bool] = []
+    replies = iter([{"tool": NONE}, {"tool": "data_coverage", "args": {}}])
+
+    def decide(messages: list, allow_none: bool = True) -> object:
+        seen.append(allow_none)
+        return parse_route(json.dumps(next(replies)), list(session.driver.names))
+
+    session.driver.decide = decide  # type: ignore[method-assign]
+    result = session.ask("Which products do my stores sell?")
+    assert seen == [True, False] and [c.name for c in result.tool_calls] == ["data_coverage"]
+    branches = route_schema(session.tools, allow_none=False)["schema"]["anyOf"]
+    assert NONE not in {b["properties"]["tool"]["enum"][0] for b in branches}
+
+
+def test_a_none_after_a_refused_call_is_doubted_too(trained: Path) -> None:
+    wrong = {
+        "tool": "compare_periods",
+        "args": {"period_a": "now", "period_b": "next week", "product": "Tropicana 64 oz"},
+    }
+    right = {"tool": "what_if", "args": {"product": "Tropicana 64 oz", "store": "12", "price": "-15%", "weeks": "1"}}
+    model = RecordingModel(replies=[step(wrong), step({"tool": NONE}), step(right)])
+    question = "If I drop the price of Tropicana 64 oz in store 12 by 15% next week, how many more will I sell?"
+    result = session_for("oj", model, "fake", mode="structured").ask(question)
+    assert len(model.seen) == 3 and [c.name for c in result.tool_calls] == ["what_if"] and result.tool_calls[0].ok
 
 
 def test_a_model_that_insists_gets_the_out_of_scope_reply(home: Path) -> None:
