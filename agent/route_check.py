@@ -19,6 +19,7 @@ from agent.drivers import Call
 from agent.route_cues import (
     BY_PRODUCT_CUE,
     BY_STORE_CUE,
+    COMPARE_CUE,
     DOMAIN_CUE,
     FUTURE_CUE,
     GRAIN_CUE,
@@ -50,6 +51,7 @@ class Checked:
 
     call: Call | None
     problem: str | None = None
+    wrong_tool: bool = False  # the tool itself does not fit (not only its arguments): don't offer it again
 
 
 @dataclass(frozen=True)
@@ -61,17 +63,18 @@ class Vocabulary:
     store_columns: tuple[str, ...]
     store_values: tuple[str, ...] = ()  # values of the stores' text attributes: cities, price tiers
     n_stores: int = 2
+    stores: tuple[str, ...] = ()  # store ids, lower-case
 
 
 def vocabulary(merchant: str) -> Vocabulary:
     with reader(merchant) as rd:
-        data, products, n_stores = rd.data_range(), tuple(rd.products()), len(rd.stores())
+        data, products, stores = rd.data_range(), tuple(rd.products()), tuple(s.lower() for s in rd.stores())
     views = {v.name: v for v in describe_merchant(merchant)}
     if "stores" not in views:
-        return Vocabulary(data, products, (), (), n_stores)
+        return Vocabulary(data, products, (), (), len(stores), stores)
     columns = tuple(c.name for c in views["stores"].columns if c.name != "store")
     text = [c.name for c in views["stores"].columns if c.name != "store" and c.type == "VARCHAR"]
-    return Vocabulary(data, products, columns, _attribute_values(merchant, text), n_stores)
+    return Vocabulary(data, products, columns, _attribute_values(merchant, text), len(stores), stores)
 
 
 def _attribute_values(merchant: str, columns: list[str]) -> tuple[str, ...]:
@@ -94,15 +97,25 @@ class CallChecker:
     def check(self, call: Call, question: str, context: str) -> Checked:
         """``call`` as the merchant's words support it; ``context`` is the question with the earlier exchange."""
         args = {k: v for k, v in call.args.items() if not (isinstance(v, str) and v.strip().lower() in EMPTY)}
-        problem = self._misfit(call.name, args, question, context)
+        problem = self._misfit(call.name, question)
         if problem:
-            return Checked(None, problem)
+            return Checked(None, problem, wrong_tool=True)
+        product = args.get("product")
+        if isinstance(product, str) and not mentioned(product, context):
+            return Checked(None, f"The question names no product like {product!r}: set product to null, or choose "
+                                 "none if the question is not about the merchant's sales.")  # fmt: skip
         args = self._names(call.name, args, question, context)
         args = self._ranking(call.name, args, question)
         args, problem = self._periods(call.name, args, question, context)
         if problem:
             return Checked(None, problem)
         return Checked(_shaped(Call(call.name, args, call.id), question))
+
+    def period_hint(self, question: str) -> str:
+        """The question's periods as dates, for a model whose SQL filter found nothing."""
+        spans = period_spans(question, self.vocab.data)
+        named = "; ".join(f"{s.phrase} = {s.start} to {s.end}" for s in spans)
+        return f" The question's period: {named}." if named else ""
 
     def doubt_none(self, question: str) -> str | None:
         """Why "none" looks wrong: the question names one of the merchant's products or talks sales or forecasts."""
@@ -112,15 +125,11 @@ class CallChecker:
             return f"The question {about}: choose the tool that answers it (none only if it is not about it)."
         return None
 
-    def _misfit(self, tool: str, args: dict, question: str, context: str) -> str | None:
+    def _misfit(self, tool: str, question: str) -> str | None:
         """Why the tool does not fit the question, if it doesn't."""
         gate = TOOL_CUES.get(tool)
         if gate and not gate[0].search(question):
             return f"The question does not ask for {gate[1]}, so not {tool}: choose the tool that answers it, or none."
-        product = args.get("product")
-        if isinstance(product, str) and not mentioned(product, context):
-            return (f"The question names no product like {product!r}: set product to null, or choose none if the "
-                    "question is not about the merchant's sales.")  # fmt: skip
         if tool in PAST_TOOLS and FUTURE_CUE.search(question):
             return (f"{tool} reports past sales, but the question is about the coming weeks: use forecast, what_if "
                     "(a price change, deal or feature ad) or explain_forecast (why).")  # fmt: skip
@@ -133,6 +142,11 @@ class CallChecker:
             return f"The question asks what a change ({', '.join(levers)}) would do: use what_if."
         if tool == "top_items" and GRAIN_CUE.search(question) and not RANK_CUE.search(question):
             return "The question asks for sales over time, not a ranking: use sales_trend with the grain it names."
+        if tool == "compare_periods" and not COMPARE_CUE.search(question):
+            return "The question does not compare two periods: choose the tool that answers it, or none."
+        if tool == "sales_trend" and RANK_CUE.search(question) and not GRAIN_CUE.search(question):
+            return ("The question asks which stores or products rank highest or lowest: use top_items (rank "
+                    "\"worst\" for the lowest).")  # fmt: skip
         return None
 
     def _names(self, tool: str, args: dict, question: str, context: str) -> dict:
@@ -141,12 +155,17 @@ class CallChecker:
         store = args.get("store")
         if store is not None and stores and str(store).lower().removeprefix("store").strip() not in stores:
             args = {**args, "store": stores[0]}
-        elif store is not None and not stores and not mentioned(str(store), context, words_only=False):
+        elif store is not None and not stores and not self._a_store(str(store), context):
             args = {k: v for k, v in args.items() if k != "store"}
         if store is None and stores[:1] and "store" in ROUTE_ARGS.get(tool, []) and self.vocab.n_stores > 1:
             args = {**args, "store": stores[0]}
         full = named_product(args.get("product"), question, self.vocab.products)
         return {**args, "product": full} if full else args
+
+    def _a_store(self, store: str, context: str) -> bool:
+        """A store the conversation mentions and the merchant has; "Florida" of "Florida's Natural" is not one."""
+        known = not self.vocab.stores or store.lower().removeprefix("store").strip() in self.vocab.stores
+        return known and mentioned(store, context, words_only=False)
 
     def _ranking(self, tool: str, args: dict, question: str) -> dict:
         """A ranking of what the question names: stores ("which store sells most X") or products; one chain-level

@@ -34,6 +34,11 @@ CHART_CUE = re.compile(r"chart|plot|graph|show|draw|visual|picture|diagram", re.
 TOOL_CUES = {"generate_report": (REPORT_CUE, "a report or a file"), "make_chart": (CHART_CUE, "a chart")}
 WHY_CUE = re.compile(r"\bwhy\b|explain|\bdriv|reason|\bcause|behind|factor|because|\bpush|\bpull|affect|influenc|"
                      r"impact|contribut|how come|what makes|based on", re.IGNORECASE)  # fmt: skip
+COMPARE_CUE = re.compile(
+    r"compar|\bvs\.?\b|versus|\bthan\b|against|up or down|\bchang|differ|\bgr[eo]w|\bdrop|declin|increas|decreas|"
+    r"\bbetter\b|\bworse\b|\bfell\b|\brose\b",
+    re.IGNORECASE,
+)
 BY_STORE_CUE = re.compile(r"\b(which|what|top|best|worst|\d+|my) stores?\b|\bby store\b|\bper store\b", re.IGNORECASE)
 BY_PRODUCT_CUE = re.compile(r"\b(which|what|top|best|worst|\d+|my) (products?|items?|brands?)\b|\bby product\b",
                             re.IGNORECASE)  # fmt: skip
@@ -50,7 +55,7 @@ RANK_CUE = re.compile(r"\b(top|best|worst|most|least|which|rank|biggest|largest|
                       re.IGNORECASE)  # fmt: skip
 DOMAIN_CUE = re.compile(
     r"\b(sell|sells|sold|selling|sales|revenue|units|forecasts?|predict\w*|promotions?|deals?|feature ads?|"
-    r"displays?|stores? \d+|best.?sellers?|accura\w*)\b",
+    r"displays?|stores? \d+|best.?sellers?|accura\w*|mape|wape|mase|forecast errors?|reliab\w*)\b",
     re.IGNORECASE,
 )
 STORE_CUE = re.compile(r"\bstores?\s*(?:#|no\.?|number)?\s*(\d+)\b", re.IGNORECASE)

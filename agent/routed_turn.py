@@ -2,9 +2,10 @@
 
 Designed for a small model on a CPU: the model only picks a tool and fills its arguments (``agent.router``); the
 answer is written by ``agent.render`` from the tool result, so it is grounded by construction and costs no second
-generation. A second routing call happens only when the first call's arguments were unusable (a validation error,
-SQL the guard or DuckDB refused) or did not fit the question (``agent.route_check``), with the reason shown to
-the model; a ``none`` for a question about the merchant's data is asked once more with ``none`` taken out of the
+generation. Another routing call (at most three in all) happens only when a call's arguments were unusable (a
+validation error, SQL the guard or DuckDB refused, SQL that found nothing) or did not fit the question
+(``agent.route_check``; a tool that does not fit is then taken out of the schema), with the reason shown to the
+model; a ``none`` for a question about the merchant's data is asked once more with ``none`` taken out of the
 schema; an unknown or ambiguous name is not retried, its message with the closest matches is the answer.
 Out-of-scope questions get a fixed reply without numbers.
 """
@@ -30,7 +31,7 @@ from agent.route_schema import NONE
 from agent.transcript import feedback, text_of
 from tools.agent_tools_base import ToolOutput
 
-MAX_ROUTES = int(os.environ.get("SALESCAST_ROUTE_CALLS", "2"))
+MAX_ROUTES = int(os.environ.get("SALESCAST_ROUTE_CALLS", "3"))
 RETRYABLE_TOOLS = {"query_sales"}  # SQL errors are the model's to fix; a name error is the merchant's
 
 
@@ -49,13 +50,13 @@ class RoutedTurn(Turn):
         yield from self._finish(state, answer, not missing, [], started)
 
     def _route(self, state: TurnState, question: str, started: float) -> Iterator[AgentEvent]:
-        allow_none, calls_left = True, min(MAX_ROUTES, self.limits.max_steps)
+        allow_none, calls_left, refused = True, min(MAX_ROUTES, self.limits.max_steps), frozenset[str]()
         while calls_left > 0:
             calls_left -= 1
             if time.perf_counter() - started > self.limits.max_seconds:
                 state.error = f"Stopped after {self.limits.max_seconds:.0f} s."
                 return
-            decision = _guard_llm(self.label, partial(self.driver.decide, state.messages, allow_none))
+            decision = _guard_llm(self.label, partial(self.driver.decide, state.messages, allow_none, refused))
             if decision.problem:
                 state.messages.append(feedback(decision.problem))
                 continue
@@ -70,9 +71,15 @@ class RoutedTurn(Turn):
             checked = self.driver.checker.check(decision.calls[0], question, text_of(state.messages[1]))
             if checked.call is None:
                 state.messages += [_said(decision.calls[0]), feedback(checked.problem or "")]
+                refused |= {decision.calls[0].name} if checked.wrong_tool else set()
                 continue
             call = with_question(checked.call, question)
             output = yield from self._run_call(state, call)
+            if output.ok and empty_sql(call, output) and calls_left > 0:
+                hint = self.driver.checker.period_hint(question)
+                state.messages += [_said(call), feedback(f"That query found no data. Check its filters: a period is "
+                                                         f"week_start BETWEEN two DATEs.{hint}")]  # fmt: skip
+                continue
             if output.ok or not retryable(call, output):
                 return
             state.messages += [_said(call), feedback(f"That failed: {output.summary} Fix the arguments, "
@@ -96,6 +103,12 @@ def with_question(call: Call, question: str) -> Call:
     if call.name == "generate_report" and "question" not in call.args:
         return Call(call.name, {**call.args, "question": question}, call.id)
     return call
+
+
+def empty_sql(call: Call, output: ToolOutput) -> bool:
+    """SQL that ran but found nothing (no rows, or only NULL aggregates): almost always a wrong filter."""
+    rows = output.data.get("rows") if call.name == "query_sales" and isinstance(output.data, dict) else None
+    return rows is not None and all(value is None for row in rows for value in row)
 
 
 def retryable(call: Call, output: ToolOutput) -> bool:

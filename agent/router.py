@@ -37,9 +37,9 @@ class Router:
     def __init__(self, llm: BaseChatModel, tools: list[BaseTool], checker: CallChecker) -> None:
         self.llm = llm
         self.checker = checker  # the turn runs each routed call past it (``agent.route_check``)
+        self.tools = tools
         self.names = [t.name for t in tools]
-        self.runnable = _structured(llm, route_schema(tools))
-        self.forced = _structured(llm, route_schema(tools, allow_none=False))
+        self._runnables: dict[tuple[bool, frozenset[str]], Any] = {}
         self._warming: threading.Thread | None = None
 
     def warm(self, system: str) -> None:
@@ -60,10 +60,21 @@ class Router:
         if self._warming is not None:
             self._warming.join(timeout)
 
-    def decide(self, messages: list[BaseMessage], allow_none: bool = True) -> Decision:
-        out = (self.runnable if allow_none else self.forced).invoke(messages)
+    def decide(
+        self, messages: list[BaseMessage], allow_none: bool = True, exclude: frozenset[str] = frozenset()
+    ) -> Decision:
+        """One routing call; ``exclude`` takes tools out of the schema (ones the checks refused this turn), and
+        ``allow_none=False`` takes out ``none``: a small model asked again tends to repeat itself otherwise."""
+        out = self._runnable(allow_none, exclude).invoke(messages)
         raw = out["raw"] if isinstance(out, dict) else out
-        return parse_route(text_of(raw), self.names)
+        return parse_route(text_of(raw), [n for n in self.names if n not in exclude])
+
+    def _runnable(self, allow_none: bool, exclude: frozenset[str]) -> Any:
+        key = (allow_none, exclude)
+        if key not in self._runnables:
+            tools = [t for t in self.tools if t.name not in exclude]
+            self._runnables[key] = _structured(self.llm, route_schema(tools, allow_none=allow_none))
+        return self._runnables[key]
 
 
 def _quietly(model: BaseChatModel, messages: list[BaseMessage]) -> None:

@@ -72,10 +72,10 @@ def test_bad_sql_gets_one_retry_with_the_error(home: Path) -> None:
     assert "That failed" in model.seen[1][-1].content and result.answer == f"Result: n = {expected}."
 
 
-def test_routing_stops_after_two_calls(home: Path) -> None:
+def test_routing_stops_after_three_calls(home: Path) -> None:
     session, model = _session("oj", {"tool": "top_items", "args": {"n": 999}})
     result = session.ask("Top product?")
-    assert len(model.seen) == 2 and len(result.tool_calls) == 2 and not result.tool_calls[-1].ok
+    assert len(model.seen) == 3 and len(result.tool_calls) == 3 and not result.tool_calls[-1].ok
     assert "Invalid arguments" in result.answer
 
 
@@ -93,3 +93,18 @@ def test_report_answer_names_the_file_not_the_server_path(trained: Path) -> None
     assert result.tool_calls[0].args["question"] == "Give me a report on Tropicana 64 oz in store 12."
     assert Path(artifact.path).name in result.answer and str(trained) not in result.answer
     assert result.answer.startswith("Your report is ready")
+
+
+def test_sql_that_finds_nothing_gets_one_retry_with_the_questions_dates(home: Path) -> None:
+    empty = {
+        "tool": "query_sales",
+        "args": {"sql": "SELECT sum(units) FROM sales WHERE week_start = DATE '1992-08-01'"},
+    }
+    good = {"tool": "query_sales", "args": {"sql": "SELECT sum(units) AS n FROM sales WHERE week_start BETWEEN "
+                                                   "DATE '1992-08-01' AND DATE '1992-08-31'"}}  # fmt: skip
+    session, model = _session("oj", empty, good)
+    result = session.ask("How many units did I sell in August 1992?")
+    expected = run_sql("oj", good["args"]["sql"]).rows[0][0]
+    assert len(model.seen) == 2 and "found no data" in model.seen[1][-1].content
+    assert "August 1992 = 1992-08-01 to 1992-08-31" in model.seen[1][-1].content
+    assert result.answer == f"Result: n = {expected}."

@@ -119,7 +119,13 @@ def test_report_format_follows_the_question() -> None:
         (
             "Who won the World Series in 1992?",
             "compare_periods",
-            {"period_a": "1991", "product": "baseball"},
+            {"period_a": "1991", "period_b": "1992"},
+            "not compare",
+        ),
+        (
+            "Who won the World Series in 1992?",
+            "price_history",
+            {"period": "1992", "product": "baseball"},
             "'baseball'",
         ),
         (
@@ -262,7 +268,7 @@ def test_the_second_routing_call_after_a_doubted_none_must_pick_a_tool(home: Pat
     seen: list[bool] = []
     replies = iter([{"tool": NONE}, {"tool": "data_coverage", "args": {}}])
 
-    def decide(messages: list, allow_none: bool = True) -> object:
+    def decide(messages: list, allow_none: bool = True, exclude: frozenset = frozenset()) -> object:
         seen.append(allow_none)
         return parse_route(json.dumps(next(replies)), list(session.driver.names))
 
@@ -285,11 +291,27 @@ def test_a_none_after_a_refused_call_is_doubted_too(trained: Path) -> None:
     assert len(model.seen) == 3 and [c.name for c in result.tool_calls] == ["what_if"] and result.tool_calls[0].ok
 
 
+def test_a_tool_that_does_not_fit_is_taken_out_of_the_next_schema(home: Path) -> None:
+    session = session_for("oj", RecordingModel(replies=[]), "fake", mode="structured")
+    excluded: list[frozenset] = []
+    replies = iter([{"tool": "compare_periods", "args": {"period_a": "1991", "period_b": "1992"}},
+                    {"tool": "promotion_effect", "args": {"product": "Tropicana 64 oz"}}])  # fmt: skip
+
+    def decide(messages: list, allow_none: bool = True, exclude: frozenset = frozenset()) -> object:
+        excluded.append(exclude)
+        return parse_route(json.dumps(next(replies)), [n for n in session.driver.names if n not in exclude])
+
+    session.driver.decide = decide  # type: ignore[method-assign]
+    result = session.ask("Are my promotions on Tropicana 64 oz paying off?")
+    assert excluded == [frozenset(), frozenset({"compare_periods"})]
+    assert [c.name for c in result.tool_calls] == ["promotion_effect"] and result.tool_calls[0].ok
+
+
 def test_a_model_that_insists_gets_the_out_of_scope_reply(home: Path) -> None:
-    route = {"tool": "compare_periods", "args": {"period_a": "1991", "period_b": "1992", "product": "baseball"}}
-    model = RecordingModel(replies=[step(route), step(route)])
+    route = {"tool": "price_history", "args": {"period": "1992", "product": "baseball"}}
+    model = RecordingModel(replies=[step(route)] * 3)
     result = session_for("oj", model, "fake", mode="structured").ask("Who won the World Series in 1992?")
-    assert len(model.seen) == 2 and result.tool_calls == [] and result.answer == OUT_OF_SCOPE
+    assert len(model.seen) == 3 and result.tool_calls == [] and result.answer == OUT_OF_SCOPE
 
 
 def test_the_checked_call_is_what_runs(home: Path) -> None:
