@@ -21,6 +21,7 @@ from agent.route_cues import (
     BY_STORE_CUE,
     COMPARE_CUE,
     DOMAIN_CUE,
+    FORECAST_CUE,
     FUTURE_CUE,
     GRAIN_CUE,
     LEVER_CUES,
@@ -120,23 +121,24 @@ class CallChecker:
     def doubt_none(self, question: str) -> str | None:
         """Why "none" looks wrong: the question names one of the merchant's products or talks sales or forecasts."""
         names = [p for p in self.vocab.products if mentioned(p, question)]
-        if names or DOMAIN_CUE.search(question):
+        store_words = attribute_named(question, self.vocab.store_columns, self.vocab.store_values)
+        if names or DOMAIN_CUE.search(question) or store_words:
             about = f"names {names[0]}, one of the merchant's products" if names else "is about the merchant's data"
             return f"The question {about}: choose the tool that answers it (none only if it is not about it)."
         return None
 
     def _misfit(self, tool: str, question: str) -> str | None:
         """Why the tool does not fit the question, if it doesn't."""
+        column = attribute_named(question, self.vocab.store_columns, self.vocab.store_values)
+        if tool == "data_coverage" and column:
+            return (f"data_coverage knows only dates, products and the number of stores, not {column}: write a "
+                    "query_sales SELECT over the stores table.")  # fmt: skip
         gate = TOOL_CUES.get(tool)
         if gate and not gate[0].search(question):
             return f"The question does not ask for {gate[1]}, so not {tool}: choose the tool that answers it, or none."
         if tool in PAST_TOOLS and FUTURE_CUE.search(question):
             return (f"{tool} reports past sales, but the question is about the coming weeks: use forecast, what_if "
                     "(a price change, deal or feature ad) or explain_forecast (why).")  # fmt: skip
-        column = attribute_named(question, self.vocab.store_columns, self.vocab.store_values)
-        if tool == "data_coverage" and column:
-            return (f"data_coverage knows only dates, products and the number of stores, not {column}: write a "
-                    "query_sales SELECT over the stores table.")  # fmt: skip
         levers = [lever for lever, cue in LEVER_CUES.items() if cue.search(question)]
         if tool in ("forecast", "explain_forecast") and WHAT_IF_CUE.search(question) and levers:
             return f"The question asks what a change ({', '.join(levers)}) would do: use what_if."
@@ -207,17 +209,29 @@ def _two_periods(args: dict, spans: list[Span], data: DataRange, context: str) -
     return args, "compare_periods needs two periods the question names: choose the tool that answers it."
 
 
+def _levers(args: dict, question: str) -> dict:
+    """The levers the question names: the model's when they are among them, else the named ones switched on (a
+    price only when the question writes it as a percentage); a question that names none keeps the model's."""
+    named = {lever for lever, cue in LEVER_CUES.items() if cue.search(question)}
+    chosen = {lever for lever in LEVER_CUES if args.get(lever) not in (None, False)}
+    if not named:
+        return args
+    kept = {k: v for k, v in args.items() if k not in LEVER_CUES or k in named}
+    if not chosen & named:
+        kept |= {lever: True for lever in named & {"deal", "feature"}}
+    price = price_change(question)
+    if "price" in named and price and ("price" in kept or not chosen & named):
+        kept["price"] = price
+    return kept
+
+
 def _shaped(call: Call, question: str) -> Call:
     """Tool-specific corrections: the levers named, the report format asked for, why-questions explained."""
     args = call.args
     if call.name == "what_if":
-        named = {
-            lever for lever, cue in LEVER_CUES.items() if args.get(lever) not in (None, False) and cue.search(question)
-        }
-        if named:  # if it names none the model's choice stands (the tool needs one)
-            args = {k: v for k, v in args.items() if k not in LEVER_CUES or k in named}
-        if args.get("price") and (written := price_change(question)):
-            args = {**args, "price": written}
+        args = _levers(args, question)
+    if call.name == "make_chart" and args.get("kind") == "forecast" and not FORECAST_CUE.search(question):
+        args = {**args, "kind": "sales_trend"}  # "plot last 8 weeks" is history, not a forecast
     if call.name == "generate_report":
         args = {**args, "format": "pdf" if re.search(r"\bpdf\b", question, re.IGNORECASE) else "html"}
     if call.name == "forecast" and WHY_CUE.search(question):

@@ -31,7 +31,20 @@ LEVER_CUES = {
 }
 REPORT_CUE = re.compile(r"report|pdf|html|export|document|download|write-?up|share|print", re.IGNORECASE)
 CHART_CUE = re.compile(r"chart|plot|graph|show|draw|visual|picture|diagram", re.IGNORECASE)
-TOOL_CUES = {"generate_report": (REPORT_CUE, "a report or a file"), "make_chart": (CHART_CUE, "a chart")}
+RANK_OR_TOTAL_CUE = re.compile(
+    r"\b(top|best|worst|most|least|which|rank\w*|biggest|largest|highest|lowest|weakest|strongest|where|total\w*|"
+    r"how (much|many)|revenue|units|sold|sell\w*|sales|money|made|earn\w*|mov\w+)\b",
+    re.IGNORECASE,
+)
+COVERAGE_CUE = re.compile(r"data|cover|range|how far|how long|when|first|earliest|latest|products?|items?|brands?|"
+                          r"how many stores|carry|list|period|have|history", re.IGNORECASE)  # fmt: skip
+TOOL_CUES = {
+    "generate_report": (REPORT_CUE, "a report or a file"),
+    "make_chart": (CHART_CUE, "a chart"),
+    "top_items": (RANK_OR_TOTAL_CUE, "a ranking or a total"),
+    "data_coverage": (COVERAGE_CUE, "what data there is"),
+}
+FORECAST_CUE = re.compile(r"forecast|predict|next|expect|\bwill\b|coming|ahead|future", re.IGNORECASE)
 WHY_CUE = re.compile(r"\bwhy\b|explain|\bdriv|reason|\bcause|behind|factor|because|\bpush|\bpull|affect|influenc|"
                      r"impact|contribut|how come|what makes|based on", re.IGNORECASE)  # fmt: skip
 COMPARE_CUE = re.compile(
@@ -39,13 +52,14 @@ COMPARE_CUE = re.compile(
     r"\bbetter\b|\bworse\b|\bfell\b|\brose\b",
     re.IGNORECASE,
 )
-BY_STORE_CUE = re.compile(r"\b(which|what|top|best|worst|\d+|my) stores?\b|\bby store\b|\bper store\b", re.IGNORECASE)
+BY_STORE_CUE = re.compile(r"\b(which|what|top|best|worst|\d+|my) stores?\b|\bby store\b|\bper store\b|\bwhere\b",
+                          re.IGNORECASE)  # fmt: skip
 BY_PRODUCT_CUE = re.compile(r"\b(which|what|top|best|worst|\d+|my) (products?|items?|brands?)\b|\bby product\b",
                             re.IGNORECASE)  # fmt: skip
 PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(%|percent)", re.IGNORECASE)
 PRICE_DOWN = re.compile(r"cut|lower|drop|reduc|cheaper|discount|off\b|decreas|markdown", re.IGNORECASE)
 PRICE_UP = re.compile(r"rais|increas|hike|more expensive|up\b", re.IGNORECASE)
-WHAT_IF_CUE = re.compile(r"\bwhat if\b|\bif (i|we)\b|\bwould\b|\bwere\b|\bhappens? (if|with)\b", re.IGNORECASE)
+WHAT_IF_CUE = re.compile(r"\bif\b|\bwould\b|\bwere\b|\bhappens? with\b|suppose|imagine", re.IGNORECASE)
 GRAIN_CUE = re.compile(
     r"\b(yearly|monthly|weekly|quarterly|annual|(month|week|year|quarter) by (month|week|year|quarter)|"
     r"(per|by|each) (year|month|week|quarter)|over time|trend)",
@@ -55,7 +69,7 @@ RANK_CUE = re.compile(r"\b(top|best|worst|most|least|which|rank|biggest|largest|
                       re.IGNORECASE)  # fmt: skip
 DOMAIN_CUE = re.compile(
     r"\b(sell|sells|sold|selling|sales|revenue|units|forecasts?|predict\w*|promotions?|deals?|feature ads?|"
-    r"displays?|stores? \d+|best.?sellers?|accura\w*|mape|wape|mase|forecast errors?|reliab\w*)\b",
+    r"displays?|stores? \d+|best.?sellers?|accura\w*|mape|wape|mase|forecast errors?|reliab\w*|advertis\w*)\b",
     re.IGNORECASE,
 )
 STORE_CUE = re.compile(r"\bstores?\s*(?:#|no\.?|number)?\s*(\d+)\b", re.IGNORECASE)
@@ -94,13 +108,13 @@ def named_stores(text: str) -> list[str]:
 
 
 def named_product(given: object, question: str, products: tuple[str, ...]) -> str | None:
-    """The catalogue name the question spells out in full, when the router kept only part of it."""
+    """The catalogue name the question spells out in full, when the router kept only part of it or more."""
     if not isinstance(given, str):
         return None
     text, part = _plain(question), _plain(given)
     full = [p for p in products if _plain(p) in text]
-    if len(full) == 1 and part != _plain(full[0]) and part in _plain(full[0]):
-        return full[0]
+    if len(full) == 1 and part != _plain(full[0]) and (part in _plain(full[0]) or _plain(full[0]) in part):
+        return full[0]  # "Natural 64 oz" or "Monthly Star Kist 6 oz": the name the question spells out
     return None
 
 

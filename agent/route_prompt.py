@@ -42,7 +42,22 @@ set ONLY the levers the question names, the others null; weeks "1" = next week, 
 - query_sales: one DuckDB SQL SELECT, when no other tool answers, e.g. questions about store attributes (city, zone, \
 price tier, demographics in the stores table) or competitors. Date literals as DATE '1992-06-14'; never NOW(), DATE_SUB or DATE('now').
 - none: the question is not about the merchant's sales, prices, promotions or forecasts (weather, poems, stories, \
-jokes, news, sports, general knowledge), even when it mentions a product."""
+jokes, news, sports, general knowledge), even when it mentions a product.
+Examples (products and places here are made up):
+"Which stores sold the least last quarter?" -> top_items(by="store", rank="worst", period="last quarter")
+"Where does Acme Cola 2 l sell best?" -> top_items(by="store", product="Acme Cola 2 l")
+"Revenue in March 1995?" -> top_items(metric="revenue", period="March 1995")
+"Weekly Acme Cola 2 l sales in 1995" -> sales_trend(grain="week", period="1995", product="Acme Cola 2 l")
+"Did we sell more this year than last year?" -> compare_periods(period_a="last year", period_b="this year")
+"Is it worth putting Acme Cola 2 l on deal?" -> promotion_effect(product="Acme Cola 2 l")
+"How many Acme Cola 2 l will store 3 sell next week?" -> forecast(product="Acme Cola 2 l", store="3", horizon=1)
+"What is behind the Acme Cola 2 l forecast?" -> explain_forecast(product="Acme Cola 2 l")
+"If Acme Cola 2 l goes on deal next week, what then?" -> what_if(product="Acme Cola 2 l", deal=true, weeks="1")
+"What if I charge 5% more for Acme Cola 2 l?" -> what_if(product="Acme Cola 2 l", price="+5%", weeks="1")
+"Which stores are in Springfield?" -> query_sales(sql="SELECT store FROM stores WHERE city = 'Springfield'")
+"List my products" -> data_coverage()
+"Can I trust your numbers?" -> backtest_accuracy()
+"Tell me a story" -> none"""
 
 MERCHANT = """Merchant data: weekly sales from {first} to the week of {last}, which is "now" (last month = {month}, \
 this year = {year}). {stores}

@@ -94,6 +94,22 @@ def test_what_if_keeps_only_the_levers_named(question: str, kept: set[str]) -> N
     assert {k for k in ("price", "deal", "feature") if k in args} == kept
 
 
+def test_what_if_switches_on_the_named_lever_when_the_model_chose_another() -> None:
+    args = _args("How much extra would Tropicana 64 oz sell in the weekly ad?", "what_if",
+                 {"product": "Tropicana 64 oz", "price": "-10%", "weeks": "1"})  # fmt: skip
+    assert args["feature"] is True and "price" not in args
+    cut = _args("What if Tropicana 64 oz were 15% cheaper?", "what_if", {"product": "Tropicana 64 oz", "deal": True})
+    assert cut["price"] == "-15%" and "deal" not in cut
+
+
+def test_a_chart_of_past_weeks_is_a_sales_trend() -> None:
+    route = {"kind": "forecast", "product": "Tropicana 64 oz", "period": "last 8 weeks"}
+    assert (
+        _args("Plot weekly Tropicana 64 oz sales for the past 8 weeks.", "make_chart", route)["kind"] == "sales_trend"
+    )
+    assert _args("Chart the Tropicana 64 oz forecast", "make_chart", route)["kind"] == "forecast"
+
+
 def test_what_if_with_no_lever_named_keeps_the_models_choice() -> None:
     assert _args("What if I push Tropicana 64 oz next week?", "what_if", {"product": "Tropicana 64 oz", "deal": True})[
         "deal"
@@ -136,6 +152,8 @@ def test_report_format_follows_the_question() -> None:
         ),
         ("Which zone has the most stores?", "data_coverage", {}, "query_sales"),
         ("How many of my stores are in Chicago?", "data_coverage", {}, "Chicago"),
+        ("Do deals work at store 12?", "data_coverage", {}, "what data there is"),
+        ("List my products.", "top_items", {"by": "product"}, "a ranking or a total"),
         (
             "If I put Tropicana 64 oz in the weekly flyer next week, how would sales change?",
             "forecast",
@@ -157,6 +175,8 @@ def test_names_come_from_the_question() -> None:
     args = _args("How much Florida's Natural 64 oz will store 8 sell?", "forecast",
                  {"product": "Natural 64 oz", "store": "Florida", "horizon": 4})  # fmt: skip
     assert args == {"product": "Florida's Natural 64 oz", "store": "8", "horizon": 4}
+    longer = _args("Monthly Tropicana 64 oz sales in 1991?", "sales_trend", {"product": "Monthly Tropicana 64 oz"})
+    assert longer["product"] == "Tropicana 64 oz"
     assert "store" not in _args("Forecast Tropicana 64 oz", "forecast", {"product": "Tropicana 64 oz", "store": "5"})
     assert "store" not in _args(
         "Price of Tropicana 64 oz", "price_history", {"product": "Tropicana 64 oz", "store": "null"}
@@ -175,6 +195,7 @@ def test_a_chain_level_merchant_ranks_products_not_its_one_store() -> None:
     ("question", "by"),
     [
         ("Which store sells the most Tropicana 64 oz?", "store"),
+        ("Where does Tropicana 64 oz sell best?", "store"),
         ("Top 10 stores by revenue this year?", "store"),
         ("Which products sold best in store 12?", "product"),
         ("What sold best last month?", "model's"),
@@ -218,6 +239,8 @@ def test_grain_words_are_not_periods() -> None:
     [
         ("Do feature ads help Tropicana 64 oz?", "Tropicana 64 oz"),
         ("How far off are your predictions usually?", "merchant's data"),
+        ("Which stores are in Chicago?", "merchant's data"),
+        ("Is feature advertising worth it for my juice?", "merchant's data"),
         ("Write an email to my landlord about the rent.", None),
         ("What is Apple's stock price?", None),
         ("Write me a poem about orange juice.", None),
