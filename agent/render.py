@@ -81,10 +81,11 @@ def _promotion_effect(d: dict) -> str:
             f"- {s['signal']}: {number(s['mean_units_with'])} units per store-week with it against "
             f"{number(s['mean_units_without'])} without, {s['lift']}x ({s['weeks_with']} weeks with it)."
         )
+    missing = f" Not recorded in your data: {', '.join(d['not_recorded'])}." if d.get("not_recorded") else ""
     if not lines:
-        return f"No promotion weeks for {who} in this period, so I cannot measure an effect."
+        return f"No promotion weeks for {who} in this period, so I cannot measure an effect.{missing}"
     caveats = " ".join([*d.get("notes", [])[:2], d.get("caveat", "")]).strip()
-    return "\n".join([f"Promotions and sales of {who} ({_when(d['scope'])}):", *lines, caveats]).strip()
+    return "\n".join([f"Promotions and sales of {who} ({_when(d['scope'])}):", *lines, caveats + missing]).strip()
 
 
 def _price_history(d: dict) -> str:
@@ -110,8 +111,10 @@ def _query_sales(d: dict) -> str:
     if len(rows) == 1:
         return "Result: " + ", ".join(f"{c} = {v}" for c, v in zip(d["columns"], rows[0], strict=False)) + "."
     lines = ["- " + ", ".join(f"{c} = {v}" for c, v in zip(d["columns"], row, strict=False)) for row in rows]
-    more = f"({len(d['rows'])} rows; the first 10 shown)" if len(d["rows"]) > 10 else ""
-    return "\n".join(["Result:", *(lines or ["no rows"]), more]).strip()
+    count = f"more than {len(d['rows'])}" if d.get("truncated") else str(len(d["rows"]))
+    head = f"Result ({count} rows):" if d["rows"] else "Result:"
+    more = "(the first 10 shown)" if len(d["rows"]) > 10 else ""
+    return "\n".join([head, *(lines or ["no rows"]), more]).strip()
 
 
 def _forecast(d: dict) -> str:

@@ -30,6 +30,7 @@ from agent.route_cues import (
     TOOL_CUES,
     WHAT_IF_CUE,
     WHY_CUE,
+    WORST_CUE,
     attribute_named,
     has_time,
     mentioned,
@@ -121,7 +122,9 @@ class CallChecker:
     def doubt_none(self, question: str) -> str | None:
         """Why "none" looks wrong: the question names one of the merchant's products or talks sales or forecasts."""
         names = [p for p in self.vocab.products if mentioned(p, question)]
-        store_words = attribute_named(question, self.vocab.store_columns, self.vocab.store_values)
+        store_words = re.search(r"\bstores?\b", question, re.IGNORECASE) and attribute_named(
+            question, self.vocab.store_columns, self.vocab.store_values
+        )  # "stores in Chicago", not "the weather in Chicago"
         if names or DOMAIN_CUE.search(question) or store_words:
             about = f"names {names[0]}, one of the merchant's products" if names else "is about the merchant's data"
             return f"The question {about}: choose the tool that answers it (none only if it is not about it)."
@@ -174,6 +177,8 @@ class CallChecker:
         store is never ranked."""
         if tool != "top_items":
             return args
+        if WORST_CUE.search(question):
+            args = {**args, "rank": "worst"}
         if self.vocab.n_stores == 1 or (BY_PRODUCT_CUE.search(question) and not BY_STORE_CUE.search(question)):
             return {**args, "by": "product"}
         if BY_STORE_CUE.search(question) and not BY_PRODUCT_CUE.search(question):

@@ -38,11 +38,15 @@ RANK_OR_TOTAL_CUE = re.compile(
 )
 COVERAGE_CUE = re.compile(r"data|cover|range|how far|how long|when|first|earliest|latest|products?|items?|brands?|"
                           r"how many stores|carry|list|period|have|history", re.IGNORECASE)  # fmt: skip
+PROMOTION_CUE = re.compile(r"deal|promo|featur|\bads?\b|advert|flyer|circular|display|discount|\bsale\b|lift|coupon",
+                           re.IGNORECASE)  # fmt: skip
 TOOL_CUES = {
     "generate_report": (REPORT_CUE, "a report or a file"),
     "make_chart": (CHART_CUE, "a chart"),
     "top_items": (RANK_OR_TOTAL_CUE, "a ranking or a total"),
     "data_coverage": (COVERAGE_CUE, "what data there is"),
+    "price_history": (re.compile(PRICE_CUE + r"|paid|priced", re.IGNORECASE), "prices"),
+    "promotion_effect": (PROMOTION_CUE, "promotions"),
 }
 FORECAST_CUE = re.compile(r"forecast|predict|next|expect|\bwill\b|coming|ahead|future", re.IGNORECASE)
 WHY_CUE = re.compile(r"\bwhy\b|explain|\bdriv|reason|\bcause|behind|factor|because|\bpush|\bpull|affect|influenc|"
@@ -54,8 +58,10 @@ COMPARE_CUE = re.compile(
 )
 BY_STORE_CUE = re.compile(r"\b(which|what|top|best|worst|\d+|my) stores?\b|\bby store\b|\bper store\b|\bwhere\b",
                           re.IGNORECASE)  # fmt: skip
-BY_PRODUCT_CUE = re.compile(r"\b(which|what|top|best|worst|\d+|my) (products?|items?|brands?)\b|\bby product\b",
+BY_PRODUCT_CUE = re.compile(r"\b(which|what|top|best|worst|\d+|my) (products?|items?|brands?)\b|\bby product\b|"
+                            r"\b(best|top|biggest|worst)[ -]?sellers?\b",
                             re.IGNORECASE)  # fmt: skip
+WORST_CUE = re.compile(r"\b(worst|weakest|lowest|least|slowest|bottom|poorest)\b", re.IGNORECASE)
 PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(%|percent)", re.IGNORECASE)
 PRICE_DOWN = re.compile(r"cut|lower|drop|reduc|cheaper|discount|off\b|decreas|markdown", re.IGNORECASE)
 PRICE_UP = re.compile(r"rais|increas|hike|more expensive|up\b", re.IGNORECASE)

@@ -108,3 +108,11 @@ def test_sql_that_finds_nothing_gets_one_retry_with_the_questions_dates(home: Pa
     assert len(model.seen) == 2 and "found no data" in model.seen[1][-1].content
     assert "August 1992 = 1992-08-01 to 1992-08-31" in model.seen[1][-1].content
     assert result.answer == f"Result: n = {expected}."
+
+
+def test_sql_rows_are_counted_in_the_answer(home: Path) -> None:
+    route = {"tool": "query_sales", "args": {"sql": "SELECT store FROM stores WHERE price_tier = 'Low' ORDER BY 1"}}
+    session, _ = _session("oj", route)
+    result = session.ask("How many Low price tier stores are there?")
+    expected = run_sql("oj", "SELECT count(*) FROM stores WHERE price_tier = 'Low'").rows[0][0]
+    assert result.answer.startswith(f"Result ({expected} rows):")

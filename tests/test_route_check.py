@@ -140,8 +140,8 @@ def test_report_format_follows_the_question() -> None:
         ),
         (
             "Who won the World Series in 1992?",
-            "price_history",
-            {"period": "1992", "product": "baseball"},
+            "forecast",
+            {"product": "baseball", "horizon": 4},
             "'baseball'",
         ),
         (
@@ -154,6 +154,8 @@ def test_report_format_follows_the_question() -> None:
         ("How many of my stores are in Chicago?", "data_coverage", {}, "Chicago"),
         ("Do deals work at store 12?", "data_coverage", {}, "what data there is"),
         ("List my products.", "top_items", {"by": "product"}, "a ranking or a total"),
+        ("How much do displays add for Tropicana 64 oz?", "price_history", {"product": "Tropicana 64 oz"}, "prices"),
+        ("What did Tropicana 64 oz cost in 1991?", "promotion_effect", {"product": "Tropicana 64 oz"}, "promotions"),
         (
             "If I put Tropicana 64 oz in the weekly flyer next week, how would sales change?",
             "forecast",
@@ -196,6 +198,7 @@ def test_a_chain_level_merchant_ranks_products_not_its_one_store() -> None:
     [
         ("Which store sells the most Tropicana 64 oz?", "store"),
         ("Where does Tropicana 64 oz sell best?", "store"),
+        ("Name my two biggest sellers in August 1992.", "product"),
         ("Top 10 stores by revenue this year?", "store"),
         ("Which products sold best in store 12?", "product"),
         ("What sold best last month?", "model's"),
@@ -206,6 +209,11 @@ def test_the_ranking_is_of_what_the_question_names(question: str, by: str) -> No
         question, "top_items", {"by": "model's", "product": "Tropicana 64 oz" if "Tropicana" in question else None}
     )
     assert args["by"] == by
+
+
+def test_worst_words_rank_the_weakest_first() -> None:
+    assert _args("Bottom 5 stores by revenue in 1991?", "top_items", {"by": "store", "rank": "best"})["rank"] == "worst"
+    assert _args("Top 5 stores by revenue in 1991?", "top_items", {"by": "store", "rank": "best"})["rank"] == "best"
 
 
 def test_a_store_the_question_names_is_filled_in() -> None:
@@ -240,6 +248,7 @@ def test_grain_words_are_not_periods() -> None:
         ("Do feature ads help Tropicana 64 oz?", "Tropicana 64 oz"),
         ("How far off are your predictions usually?", "merchant's data"),
         ("Which stores are in Chicago?", "merchant's data"),
+        ("What's the weather in Chicago tomorrow?", None),
         ("Is feature advertising worth it for my juice?", "merchant's data"),
         ("Write an email to my landlord about the rent.", None),
         ("What is Apple's stock price?", None),
@@ -331,7 +340,7 @@ def test_a_tool_that_does_not_fit_is_taken_out_of_the_next_schema(home: Path) ->
 
 
 def test_a_model_that_insists_gets_the_out_of_scope_reply(home: Path) -> None:
-    route = {"tool": "price_history", "args": {"period": "1992", "product": "baseball"}}
+    route = {"tool": "forecast", "args": {"product": "baseball", "horizon": 4}}
     model = RecordingModel(replies=[step(route)] * 3)
     result = session_for("oj", model, "fake", mode="structured").ask("Who won the World Series in 1992?")
     assert len(model.seen) == 3 and result.tool_calls == [] and result.answer == OUT_OF_SCOPE
