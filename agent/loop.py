@@ -189,8 +189,10 @@ class Turn:
 
 
 def sources(question: str, history: list[dict[str, Any]] | None, state: TurnState) -> list[Any]:
-    """What an answer's numbers may come from: the question, the conversation and the tool results."""
-    return [question, *(m.get("content", "") for m in history or []), *(c for _, c in state.results)]
+    """What an answer's numbers may come from: the question, the conversation, the tool results and the turn's own
+    error message (it names the model, e.g. "qwen2.5-coder-1.5b", which is not a figure)."""
+    errors = [state.error] if state.error else []
+    return [question, *(m.get("content", "") for m in history or []), *(c for _, c in state.results), *errors]
 
 
 def _guard_llm(label: str, call: Any) -> Any:

@@ -123,6 +123,8 @@ def test_llm_down_ends_the_turn_cleanly(home: Path) -> None:
     assert time.perf_counter() - started < 20
     assert "not reachable" in (result.error or "") and "dead-endpoint" in result.answer
     assert result.tool_calls == [] and result.llm == "dead-endpoint"
+    routed = session_for("oj", dead, "qwen2.5-coder-1.5b (embedded)", mode="structured").ask("What sold best?")
+    assert "not reachable" in routed.answer and routed.grounded  # the model's name is no ungrounded figure
 
 
 def test_structured_mode_routes_once_and_recovers_from_bad_json(home: Path) -> None:
