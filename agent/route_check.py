@@ -6,8 +6,10 @@ price cut and a feature ad on "what if I run a deal?", a PDF nobody asked for, a
 date of its own for "in 1992". Each rule keeps what the text supports and takes the rest from the text itself
 (periods through the tools' own parser, store numbers, full product names); when the tool does not fit the
 question at all (a report for a poem, a past-sales tool for next week, the data summary for store cities) the call
-goes back to the model once with the reason, and a model that insists gets the out-of-scope reply. The text
-checked is the one the model saw, so follow-ups ("and in store 5?") keep what the earlier turn named.
+goes back to the model with the reason and that tool leaves the schema (``agent.routed_turn``); a model that runs
+out of routing calls gets the out-of-scope reply. The text checked is the one the model saw, so follow-ups ("and
+in store 5?") keep what the earlier turn named. The cues are deliberately plain regular expressions
+(``agent.route_cues``): each one vetoes or corrects a choice the model made; none picks a tool from scratch.
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -35,6 +36,21 @@ MAX_ROUTES = int(os.environ.get("SALESCAST_ROUTE_CALLS", "3"))
 RETRYABLE_TOOLS = {"query_sales"}  # SQL errors are the model's to fix; a name error is the merchant's
 
 
+@dataclass
+class RouteBudget:
+    """What is left of a turn's routing: calls, whether ``none`` may still be chosen, tools the checks refused."""
+
+    calls_left: int
+    allow_none: bool = True
+    refused: frozenset[str] = frozenset()
+
+    def take(self) -> bool:
+        if self.calls_left <= 0:
+            return False
+        self.calls_left -= 1
+        return True
+
+
 class RoutedTurn(Turn):
     """``Turn`` with the structured-mode flow (see the module docstring); events and result are the same."""
 
@@ -50,40 +66,51 @@ class RoutedTurn(Turn):
         yield from self._finish(state, answer, not missing, [], started)
 
     def _route(self, state: TurnState, question: str, started: float) -> Iterator[AgentEvent]:
-        allow_none, calls_left, refused = True, min(MAX_ROUTES, self.limits.max_steps), frozenset[str]()
-        while calls_left > 0:
-            calls_left -= 1
+        budget = RouteBudget(calls_left=min(MAX_ROUTES, self.limits.max_steps))
+        while budget.take():
             if time.perf_counter() - started > self.limits.max_seconds:
                 state.error = f"Stopped after {self.limits.max_seconds:.0f} s."
                 return
-            decision = _guard_llm(self.label, partial(self.driver.decide, state.messages, allow_none, refused))
+            decision = _guard_llm(self.label, partial(self.driver.decide, state.messages, budget.allow_none,
+                                                      budget.refused))  # fmt: skip
             if decision.problem:
                 state.messages.append(feedback(decision.problem))
-                continue
-            if not decision.calls:
-                doubt = self.driver.checker.doubt_none(question) if allow_none else None
-                if doubt:  # asked once more (even after a retry), with "none" taken out of the schema
-                    state.messages += [AIMessage(content=json.dumps({"tool": NONE})), feedback(doubt)]
-                    allow_none, calls_left = False, max(calls_left, 1)
-                    continue
-                state.answer = OUT_OF_SCOPE
+            elif not decision.calls:
+                if not self._doubted_none(state, question, budget):
+                    state.answer = OUT_OF_SCOPE
+                    return
+            elif (yield from self._checked_call(state, question, decision.calls[0], budget)):
                 return
-            checked = self.driver.checker.check(decision.calls[0], question, text_of(state.messages[1]))
-            if checked.call is None:
-                state.messages += [_said(decision.calls[0]), feedback(checked.problem or "")]
-                refused |= {decision.calls[0].name} if checked.wrong_tool else set()
-                continue
-            call = with_question(checked.call, question)
-            output = yield from self._run_call(state, call)
-            if output.ok and empty_sql(call, output) and calls_left > 0:
-                hint = self.driver.checker.period_hint(question)
-                state.messages += [_said(call), feedback(f"That query found no data. Check its filters: a period is "
-                                                         f"week_start BETWEEN two DATEs.{hint}")]  # fmt: skip
-                continue
-            if output.ok or not retryable(call, output):
-                return
-            state.messages += [_said(call), feedback(f"That failed: {output.summary} Fix the arguments, "
-                                                     "or choose another tool.")]  # fmt: skip
+
+    def _doubted_none(self, state: TurnState, question: str, budget: RouteBudget) -> bool:
+        """A ``none`` for a question about the merchant's data is asked once more, with ``none`` out of the schema."""
+        doubt = self.driver.checker.doubt_none(question) if budget.allow_none else None
+        if doubt:
+            state.messages += [AIMessage(content=json.dumps({"tool": NONE})), feedback(doubt)]
+            budget.allow_none, budget.calls_left = False, max(budget.calls_left, 1)
+        return doubt is not None
+
+    def _checked_call(
+        self, state: TurnState, question: str, routed: Call, budget: RouteBudget
+    ) -> Generator[AgentEvent, None, bool]:
+        """Check the routed call, run it, and say whether the turn is done (else the reason is in the transcript)."""
+        checked = self.driver.checker.check(routed, question, text_of(state.messages[1]))
+        if checked.call is None:
+            state.messages += [_said(routed), feedback(checked.problem or "")]
+            budget.refused |= {routed.name} if checked.wrong_tool else set()
+            return False
+        call = with_question(checked.call, question)
+        output = yield from self._run_call(state, call)
+        if output.ok and empty_sql(call, output) and budget.calls_left > 0:
+            hint = self.driver.checker.period_hint(question)
+            state.messages += [_said(call), feedback(f"That query found no data. Check its filters: a period is "
+                                                     f"week_start BETWEEN two DATEs.{hint}")]  # fmt: skip
+            return False
+        if output.ok or not retryable(call, output):
+            return True
+        state.messages += [_said(call), feedback(f"That failed: {output.summary} Fix the arguments, "
+                                                 "or choose another tool.")]  # fmt: skip
+        return False
 
     def _compose(self, state: TurnState) -> str:
         if state.answer is not None:
