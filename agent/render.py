@@ -19,6 +19,11 @@ OUT_OF_SCOPE = (
     "forecasts and why, what-if scenarios, forecast accuracy and reports. Try 'What sold best last month?'"
 )
 ERROR_LEAD = "I could not answer that from your data:"
+NOT_ROUTED = (
+    "That sounds like a question about your data, but I could not work out which of my tools answers it. Try asking "
+    "it another way, naming the product, the store and the period, e.g. 'top 5 products last month', 'forecast "
+    "<product> in store <number> next week' or 'do deals work for <product>?'"
+)
 
 
 def money(value: float | None) -> str:

@@ -26,7 +26,7 @@ from agent.drivers import Call
 from agent.events import AgentEvent
 from agent.grounding import Grounder
 from agent.loop import LLMDown, Turn, TurnState, _guard_llm, sources
-from agent.render import OUT_OF_SCOPE, render_answer
+from agent.render import NOT_ROUTED, OUT_OF_SCOPE, render_answer
 from agent.route_prompt import route_messages
 from agent.route_schema import NONE
 from agent.transcript import feedback, text_of
@@ -61,7 +61,7 @@ class RoutedTurn(Turn):
             yield from self._route(state, question, started)
         except LLMDown as exc:
             state.error = str(exc)
-        answer = self._compose(state)
+        answer = self._compose(state, question)
         missing = Grounder(sources(question, history, state)).check(answer)
         yield from self._finish(state, answer, not missing, [], started)
 
@@ -112,12 +112,15 @@ class RoutedTurn(Turn):
                                                  "or choose another tool.")]  # fmt: skip
         return False
 
-    def _compose(self, state: TurnState) -> str:
+    def _compose(self, state: TurnState, question: str) -> str:
         if state.answer is not None:
             return state.answer
         if state.results:
             return render_answer(state.results)
-        return state.error or OUT_OF_SCOPE
+        if state.error:
+            return state.error
+        # every routed call was refused: say so, rather than calling a question about the data out of scope
+        return NOT_ROUTED if self.driver.checker.doubt_none(question) else OUT_OF_SCOPE
 
 
 def _said(call: Call) -> AIMessage:

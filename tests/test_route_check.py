@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from agent.drivers import Call
-from agent.render import OUT_OF_SCOPE
+from agent.render import NOT_ROUTED, OUT_OF_SCOPE
 from agent.route_check import CallChecker, Checked, Vocabulary, vocabulary
 from agent.route_cues import mentioned
 from agent.route_periods import period_spans
@@ -337,6 +337,13 @@ def test_a_tool_that_does_not_fit_is_taken_out_of_the_next_schema(home: Path) ->
     result = session.ask("Are my promotions on Tropicana 64 oz paying off?")
     assert excluded == [frozenset(), frozenset({"compare_periods"})]
     assert [c.name for c in result.tool_calls] == ["promotion_effect"] and result.tool_calls[0].ok
+
+
+def test_a_question_about_the_data_that_no_call_fits_asks_for_a_rephrase(home: Path) -> None:
+    route = {"tool": "generate_report", "args": {"product": "Tropicana 64 oz"}}
+    model = RecordingModel(replies=[step(route)] * 3)
+    result = session_for("oj", model, "fake", mode="structured").ask("How did my promotions perform in 1992?")
+    assert result.tool_calls == [] and result.answer == NOT_ROUTED and result.grounded
 
 
 def test_a_model_that_insists_gets_the_out_of_scope_reply(home: Path) -> None:
