@@ -66,8 +66,11 @@ class Vocabulary:
     products: tuple[str, ...]
     store_columns: tuple[str, ...]
     store_values: tuple[str, ...] = ()  # values of the stores' text attributes: cities, price tiers
-    n_stores: int = 2
     stores: tuple[str, ...] = ()  # store ids, lower-case
+
+    @property
+    def n_stores(self) -> int:
+        return len(self.stores)
 
 
 def vocabulary(merchant: str) -> Vocabulary:
@@ -75,10 +78,10 @@ def vocabulary(merchant: str) -> Vocabulary:
         data, products, stores = rd.data_range(), tuple(rd.products()), tuple(s.lower() for s in rd.stores())
     views = {v.name: v for v in describe_merchant(merchant)}
     if "stores" not in views:
-        return Vocabulary(data, products, (), (), len(stores), stores)
+        return Vocabulary(data, products, (), (), stores)
     columns = tuple(c.name for c in views["stores"].columns if c.name != "store")
     text = [c.name for c in views["stores"].columns if c.name != "store" and c.type == "VARCHAR"]
-    return Vocabulary(data, products, columns, _attribute_values(merchant, text), len(stores), stores)
+    return Vocabulary(data, products, columns, _attribute_values(merchant, text), stores)
 
 
 def _attribute_values(merchant: str, columns: list[str]) -> tuple[str, ...]:

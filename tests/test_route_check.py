@@ -21,8 +21,9 @@ from tools.analytics_core import DataRange
 
 OJ_RANGE = DataRange(first_week=date(1990, 6, 14), last_week=date(1992, 10, 1), last_day=date(1992, 10, 7))
 PRODUCTS = ("Florida's Natural 64 oz", "Minute Maid 64 oz", "Tropicana 64 oz", "Tropicana Premium 64 oz")
-CHECKER = CallChecker(Vocabulary(OJ_RANGE, PRODUCTS, ("city", "price_tier", "zone"), ("Chicago", "High"), 83))
-CHAIN = CallChecker(Vocabulary(OJ_RANGE, PRODUCTS, (), (), 1))
+STORES = tuple(str(i) for i in range(1, 84))  # 83 stores, like oj
+CHECKER = CallChecker(Vocabulary(OJ_RANGE, PRODUCTS, ("city", "price_tier", "zone"), ("Chicago", "High"), STORES))
+CHAIN = CallChecker(Vocabulary(OJ_RANGE, PRODUCTS, (), (), ("chain",)))
 
 
 def _check(question: str, name: str, args: dict, context: str | None = None) -> Checked:
