@@ -31,9 +31,11 @@ LEVER_CUES = {
 }
 REPORT_CUE = re.compile(r"report|pdf|html|export|document|download|write-?up|share|print", re.IGNORECASE)
 CHART_CUE = re.compile(r"chart|plot|graph|show|draw|visual|picture|diagram", re.IGNORECASE)
+RANK_WORDS = r"top|best|worst|most|least|which|rank|biggest|largest|highest|lowest|weakest|strongest"
+RANK_CUE = re.compile(rf"\b({RANK_WORDS})\b", re.IGNORECASE)
 RANK_OR_TOTAL_CUE = re.compile(
-    r"\b(top|best|worst|most|least|which|rank\w*|biggest|largest|highest|lowest|weakest|strongest|where|total\w*|"
-    r"how (much|many)|revenue|units|sold|sell\w*|sales|money|made|earn\w*|mov\w+)\b",
+    rf"\b({RANK_WORDS}|rank\w*|where|total\w*|how (much|many)|revenue|units|sold|sell\w*|sales|money|made|earn\w*|"
+    r"mov\w+)\b",
     re.IGNORECASE,
 )
 COVERAGE_CUE = re.compile(r"data|cover|range|how far|how long|when|first|earliest|latest|products?|items?|brands?|"
@@ -71,8 +73,6 @@ GRAIN_CUE = re.compile(
     r"(per|by|each) (year|month|week|quarter)|over time|trend)",
     re.IGNORECASE,
 )
-RANK_CUE = re.compile(r"\b(top|best|worst|most|least|which|rank|biggest|largest|highest|lowest|weakest|strongest)\b",
-                      re.IGNORECASE)  # fmt: skip
 DOMAIN_CUE = re.compile(
     r"\b(sell|sells|sold|selling|sales|revenue|units|forecasts?|predict\w*|promotions?|deals?|feature ads?|"
     r"displays?|stores? \d+|best.?sellers?|accura\w*|mape|wape|mase|forecast errors?|reliab\w*|advertis\w*)\b",

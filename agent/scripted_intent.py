@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from agent.route_cues import WORST_CUE
+
 SERIES_TOOLS = {"forecast", "explain_forecast", "what_if", "generate_report", "make_chart"}
 
 # (tool, pattern) in priority order: the first rule that matches the question wins.
@@ -173,7 +175,7 @@ def wants_stores(question: str) -> bool:
 
 
 def wants_worst(question: str) -> bool:
-    return bool(re.search(r"\b(worst|weakest|lowest|least|slowest|bottom)\b", question.lower()))
+    return bool(WORST_CUE.search(question))  # the same words the embedded router's checks use
 
 
 def wants_revenue(question: str) -> bool:
