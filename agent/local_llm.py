@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
 
+from agent.processes import terminate
 from forecasting.paths import home
 
 RUNTIME_MODULE = "llama_cpp_py_sync"
@@ -378,13 +379,7 @@ class LocalLLM:
         """Terminate the server (SIGTERM, then SIGKILL after 10 s); safe to call twice."""
         proc, self._proc = self._proc, None
         atexit.unregister(self.stop)
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        terminate(proc, grace_s=10)
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
