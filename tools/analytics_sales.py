@@ -158,16 +158,14 @@ def _grain_notes(requested: str, chosen: str, periods: int) -> list[str]:
 def _trend_point(grain: str, row: tuple, stats: dict) -> TrendPoint:
     start, units, revenue, weeks = row
     label, end = bucket(grain, start)
-    return TrendPoint(
-        period=label,
-        start=start,
-        end=end,
-        weeks=weeks,
-        units=whole(units),
-        revenue=rounded(revenue),
-        mean_weekly_units=round(float(units) / weeks, 2),
-        partial=is_partial(start, end, stats["first"], stats["last"]),
-    )
+    partial = is_partial(start, end, stats["first"], stats["last"])
+    return TrendPoint(period=label, start=start, end=end, partial=partial, **_totals(weeks, units, revenue))
+
+
+def _totals(weeks: int, units: float, revenue: float | None) -> dict[str, Any]:
+    """The amounts a trend point and a compared period both report, rounded the same way."""
+    return {"weeks": weeks, "units": whole(units), "revenue": rounded(revenue),
+            "mean_weekly_units": round(float(units) / weeks, 2)}  # fmt: skip
 
 
 def compare_periods(
@@ -202,15 +200,7 @@ def _period_totals(rd: Reader, base: Scope, period: tuple[date, date, str]) -> P
     )[0]
     if weeks == 0:
         raise rd.no_data(scope)
-    return PeriodTotals(
-        label=label,
-        start=start,
-        end=end,
-        weeks=weeks,
-        units=whole(units),
-        revenue=rounded(revenue),
-        mean_weekly_units=round(float(units) / weeks, 2),
-    )
+    return PeriodTotals(label=label, start=start, end=end, **_totals(weeks, units, revenue))
 
 
 def _comparison(rd: Reader, base: Scope, a: PeriodTotals, b: PeriodTotals) -> PeriodComparison:
