@@ -11,7 +11,7 @@ import pytest
 
 from forecasting import predict
 from forecasting.models.neural import NeuralConfig
-from forecasting.models.saved import ModelMissing, load, model_dir
+from forecasting.models.saved import ModelDamaged, ModelMissing, load, model_dir
 from forecasting.models.tst import TransformerConfig
 from forecasting.names import UnknownName
 from forecasting.train import train_merchant
@@ -121,3 +121,67 @@ def test_transformer_model_trains_saves_and_forecasts(fresh_home: Path) -> None:
 def test_cli_train_rejects_unknown_model(built_home: Path) -> None:
     done = salescast("train", "-m", "tuna", "--model", "prophet", home=built_home)
     assert done.returncode != 0 and "neural_mlp" in done.stderr
+
+
+# ---------------------------------------------------------------------------------------------- damaged files
+
+
+@pytest.fixture
+def damaged_home(trained_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the trained home whose files a test may damage (the shared one stays intact)."""
+    home = tmp_path / "home"
+    shutil.copytree(trained_home, home)
+    monkeypatch.setenv("SALESCAST_HOME", str(home))
+    return home
+
+
+def _forecast_cli(home: Path) -> str:
+    done = salescast("forecast", "-m", "oj", "--store", "12", "--product", "tropicana 64", "--horizon", "2", home=home)
+    assert done.returncode == 2 and done.stdout == "", done.stdout
+    assert "Traceback" not in done.stderr and "weights_only" not in done.stderr
+    return " ".join(done.stderr.split())
+
+
+def _cut_in_half(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def test_truncated_weights_say_retrain_instead_of_a_torch_error(damaged_home: Path) -> None:
+    _cut_in_half(model_dir("oj") / "weights.pt")
+    message = _forecast_cli(damaged_home)
+    assert "saved model for 'oj' is damaged: its weights.pt" in message and "salescast train --merchant oj" in message
+
+
+def test_weights_holding_other_pickled_data_are_refused_not_loaded_unsafely(damaged_home: Path) -> None:
+    marker = damaged_home / "ran"
+    # a pickle that would create a file if it were ever unpickled unsafely (weights_only=False)
+    payload = b"cos\nsystem\n(S'touch " + str(marker).encode() + b"'\ntR."
+    (model_dir("oj") / "weights.pt").write_bytes(payload)
+    with pytest.raises(ModelDamaged, match="weights.pt does not hold this model's weights") as caught:
+        load("oj")
+    assert "weights_only" not in str(caught.value) and not marker.exists()
+    assert "salescast train --merchant oj" in _forecast_cli(damaged_home) and not marker.exists()
+
+
+def test_truncated_meta_json_says_retrain_instead_of_a_json_error(damaged_home: Path) -> None:
+    _cut_in_half(model_dir("oj") / "meta.json")
+    message = _forecast_cli(damaged_home)
+    assert "its meta.json is not complete JSON" in message and "salescast train --merchant oj" in message
+    assert "control character" not in message
+
+
+def test_a_spec_with_fields_missing_is_damaged(damaged_home: Path) -> None:
+    spec = model_dir("oj") / "spec.json"
+    spec.write_text(json.dumps({k: v for k, v in json.loads(spec.read_text()).items() if k != "stores"}))
+    with pytest.raises(ModelDamaged, match=r"its spec.json has 1 fields missing or wrong\. Retrain it with"):
+        load("oj")
+
+
+def test_the_chat_reports_a_damaged_model_as_the_tool_result(damaged_home: Path) -> None:
+    from agent.session import ChatSession
+
+    _cut_in_half(model_dir("oj") / "weights.pt")
+    result = ChatSession("oj", llm="scripted").ask("Forecast Tropicana 64 oz in store 12 for the next 2 weeks.")
+    step = next(s for s in result.tool_calls if s.name == "forecast")
+    assert not step.ok and "damaged" in step.summary and "salescast train --merchant oj" in result.answer

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import torch
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from forecasting import paths
 from forecasting.backtest.metrics import Scores
@@ -29,6 +31,22 @@ TRAINABLE = ("neural_mlp", "transformer_tst")
 class ModelMissing(WarehouseError):
     def __init__(self, merchant: str) -> None:
         super().__init__(f"No trained model for {merchant!r}. Run `salescast train --merchant {merchant}`.")
+
+
+class ModelDamaged(WarehouseError):
+    """A saved model's file cannot be read (truncated, overwritten, edited): retraining writes a good one."""
+
+    def __init__(self, merchant: str, name: str, why: str) -> None:
+        super().__init__(
+            f"The saved model for {merchant!r} is damaged: its {name} {why}. "
+            f"Retrain it with `salescast train --merchant {merchant}`."
+        )
+
+
+# what reading a damaged file raises: JSON and pydantic errors are ValueErrors; torch raises RuntimeError (not a
+# zip archive), UnpicklingError (not plain weights), KeyError or EOFError (cut short); a missing file is an OSError
+_UNREADABLE = (OSError, EOFError, ValueError, KeyError, TypeError, AttributeError, RuntimeError, pickle.UnpicklingError)
+_M = TypeVar("_M", bound=BaseModel)
 
 
 class ModelSpec(BaseModel):
@@ -94,7 +112,7 @@ def read_meta(merchant: str) -> ModelMeta:
     path = model_dir(merchant) / "meta.json"
     if not path.is_file():
         raise ModelMissing(merchant)
-    meta = ModelMeta.model_validate(json.loads(path.read_text()))
+    meta = _read_json(merchant, path, ModelMeta)
     if meta.format_version != FORMAT_VERSION:
         raise WarehouseError(f"The saved model for {merchant!r} has an old format; retrain it with salescast train.")
     return meta
@@ -103,12 +121,34 @@ def read_meta(merchant: str) -> ModelMeta:
 def load(merchant: str, device: str = "cpu") -> tuple[Forecaster, ModelSpec, ModelMeta]:
     meta = read_meta(merchant)
     folder = model_dir(merchant)
-    spec = ModelSpec.model_validate(json.loads((folder / "spec.json").read_text()))
-    forecaster = _rebuild(spec, device)
-    state = torch.load(folder / "weights.pt", map_location=forecaster.device, weights_only=True)
-    forecaster.model.load_state_dict(state)
+    spec = _read_json(merchant, folder / "spec.json", ModelSpec)
+    try:
+        forecaster = _rebuild(spec, device)
+    except (ValueError, TypeError, KeyError) as exc:  # a spec edited into numbers no network can be built from
+        raise ModelDamaged(merchant, "spec.json", "does not describe a model that can be built") from exc
+    try:  # weights_only: a weights file is tensors, never code to run, whatever torch's message suggests
+        state = torch.load(folder / "weights.pt", map_location=forecaster.device, weights_only=True)
+        forecaster.model.load_state_dict(state)
+    except _UNREADABLE as exc:
+        raise ModelDamaged(merchant, "weights.pt", "does not hold this model's weights") from exc
     forecaster.model.to(forecaster.device).eval()
     return forecaster, spec, meta
+
+
+def _read_json(merchant: str, path: Path, model: type[_M]) -> _M:
+    """``path`` parsed as ``model``; a file cut short or edited into something else is a ``ModelDamaged``."""
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelDamaged(merchant, path.name, "cannot be read") from exc
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ModelDamaged(merchant, path.name, "is not complete JSON") from exc
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ModelDamaged(merchant, path.name, f"has {exc.error_count()} fields missing or wrong") from exc
 
 
 def _rebuild(spec: ModelSpec, device: str) -> Forecaster:
