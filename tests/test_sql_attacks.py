@@ -13,7 +13,7 @@ import pytest
 from forecasting.warehouse.connect import open_tenant
 from forecasting.warehouse.errors import InvalidMerchantName
 from tools.guarded_sql import SqlError, run_sql
-from tools.sql_guard import SqlRefused
+from tools.sql_guard import ALLOWED_TABLE_FUNCTIONS, SqlRefused, check_select, table_only_functions
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "dominicks"
 OJ_PRODUCTS = set(pd.read_parquet(DATA / "oj_products.parquet")["product"])
@@ -73,6 +73,26 @@ ATTACKS: dict[str, tuple[str, str]] = {
     "infinite_recursion": ("oj", "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r"),
     "huge_string": ("oj", "SELECT length(repeat('x', 2000000000))"),
     "tuna_asks_for_oj_table": ("tuna", "SELECT * FROM competitor_prices"),
+    # Issue 17, finding 3: a name defined in one scope's WITH stood for the catalog elsewhere; LATERAL skipped the
+    # table-function list.
+    "cte_in_subquery_shadows_pg_settings": (
+        "tuna", "SELECT name, setting FROM (WITH pg_settings AS (SELECT 1) SELECT 1) x, pg_settings"),
+    "cte_in_subquery_shadows_duckdb_databases": (
+        "tuna", "SELECT * FROM (WITH duckdb_databases AS (SELECT 1) SELECT 1) x, duckdb_databases"),
+    "cte_in_subquery_shadows_sqlite_master": ("oj", "SELECT * FROM (WITH sqlite_master AS (SELECT 1) SELECT 1) x, sqlite_master"),
+    "cte_in_subquery_shadows_pragma_database_list": (
+        "oj", ("SELECT * FROM sales WHERE EXISTS (WITH pragma_database_list AS (SELECT 1) SELECT 1) "
+               "UNION ALL SELECT * FROM pragma_database_list")),
+    "cte_in_where_shadows_pg_class": ("oj", "SELECT * FROM pg_class WHERE 1 IN (WITH pg_class AS (SELECT 1 AS x) SELECT x FROM pg_class)"),
+    "cte_sees_itself_without_recursive": ("oj", "WITH duckdb_logs AS (SELECT * FROM duckdb_logs) SELECT * FROM duckdb_logs"),
+    "later_cte_used_by_earlier": ("oj", "WITH a AS (SELECT * FROM pg_settings), pg_settings AS (SELECT 1) SELECT * FROM a"),
+    "lateral_summary": ("oj", "SELECT * FROM sales, LATERAL summary(sales)"),
+    "lateral_test_all_types": ("oj", "SELECT * FROM sales JOIN LATERAL test_all_types() t ON true"),
+    "lateral_truncate_logs": ("oj", "SELECT * FROM sales, LATERAL truncate_duckdb_logs()"),
+    "lateral_settings": ("oj", "SELECT * FROM sales, LATERAL duckdb_settings()"),
+    "information_schema": ("oj", "SELECT * FROM information_schema.tables"),
+    "deep_nesting": ("oj", "SELECT " + "(" * 62 + "1" + ")" * 62),
+    "string_concat_over_8gb": ("tuna", "SELECT length(repeat('x', 3000000000) || repeat('y', 3000000000))"),
 }  # fmt: skip
 
 # Queries that are allowed to run but must stay inside the merchant's own rows.
@@ -143,7 +163,9 @@ def test_merchant_argument_cannot_name_a_path(merchant: str, home: Path) -> None
 # Harmless on a read-only sandboxed connection, or stopped only by the timeout: not part of the second-wall check.
 _ONLY_GUARDED = {
     "checkpoint", "vacuum", "pragma", "transaction", "settings_catalog", "databases_catalog",
-    "huge_cartesian_product", "huge_range", "infinite_recursion", "huge_string", "getenv",
+    "huge_cartesian_product", "huge_range", "infinite_recursion", "huge_string", "getenv", "deep_nesting",
+    "string_concat_over_8gb", *(name for name in ATTACKS if "shadows" in name or name.startswith(("lateral", "cte_"))),
+    "information_schema", "later_cte_used_by_earlier",
 }  # fmt: skip
 
 
@@ -153,3 +175,69 @@ def test_second_wall_connection_refuses_without_the_checker(name: str, sandbox: 
     merchant, query = ATTACKS[name]
     with open_tenant(merchant) as con, pytest.raises(duckdb.Error):
         con.execute(query).fetchall()
+
+
+# The generated family (issue 17): every DuckDB table function and catalog view, through every way a name can be
+# smuggled in. Read from the DuckDB in use, so a new release's additions are covered without editing this file.
+def _catalog_names() -> tuple[list[str], list[str]]:
+    with duckdb.connect(":memory:") as con:
+        functions = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT function_name FROM duckdb_functions() WHERE function_type IN ('table', 'table_macro') "
+                "ORDER BY 1"
+            ).fetchall()
+        ]
+        views = [
+            r[0]
+            for r in con.execute("SELECT DISTINCT view_name FROM duckdb_views() WHERE internal ORDER BY 1").fetchall()
+        ]
+    return [f for f in functions if f not in ALLOWED_TABLE_FUNCTIONS], views
+
+
+FUNCTIONS, VIEWS = _catalog_names()
+
+SMUGGLING_FORMS: dict[str, str] = {
+    "from": "SELECT * FROM {ref}",
+    "cte_shadow_in_subquery": "SELECT * FROM (WITH {name} AS (SELECT 1) SELECT 1) x, {ref}",
+    "cte_shadow_in_where": "SELECT * FROM {ref} WHERE 1 IN (WITH {name} AS (SELECT 1 AS c) SELECT c FROM {name})",
+    "cte_self_reference": "WITH {name} AS (SELECT * FROM {ref}) SELECT * FROM {name}",
+    "lateral": "SELECT * FROM sales, LATERAL (SELECT * FROM {ref}) t",
+    "join": "SELECT * FROM sales JOIN {ref} t ON true",
+    "scalar_subquery": "SELECT (SELECT count(*) FROM {ref})",
+    "exists": "SELECT * FROM sales WHERE EXISTS (SELECT 1 FROM {ref})",
+    "alias_as_own_table": "SELECT * FROM {ref} AS sales",
+    "union": "SELECT product FROM sales UNION ALL SELECT * FROM {ref}",
+}
+
+
+def _family(form: str) -> list[str]:
+    template = SMUGGLING_FORMS[form]
+    queries = [template.format(name=f, ref=f"{f}()") for f in FUNCTIONS]
+    queries += [template.format(name=v, ref=v) for v in VIEWS]
+    if form == "lateral":
+        queries += [f"SELECT * FROM sales, LATERAL {f}()" for f in FUNCTIONS]
+    return queries
+
+
+def test_generated_family_covers_the_catalog() -> None:
+    assert len(FUNCTIONS) > 100 and {"summary", "test_all_types", "duckdb_settings"} <= set(FUNCTIONS)
+    assert {"pg_settings", "sqlite_master", "duckdb_databases", "pragma_database_list", "pg_class"} <= set(VIEWS)
+
+
+@pytest.mark.parametrize("form", sorted(SMUGGLING_FORMS))
+def test_generated_catalog_family_is_refused(form: str, sandbox: None) -> None:
+    leaked = []
+    for query in _family(form):
+        try:
+            run_sql("oj", query, timeout_s=2, max_rows=5)
+        except (SqlRefused, SqlError):
+            continue
+        leaked.append(query)
+    assert not leaked, f"{len(leaked)} ran: {leaked[:5]}"
+
+
+@pytest.mark.parametrize("name", [f for f in FUNCTIONS if f in table_only_functions()])
+def test_table_only_function_in_a_select_list_is_refused(name: str) -> None:
+    with pytest.raises(SqlRefused):
+        check_select(f"SELECT {name}() AS x FROM sales", {"sales": ["product"]})

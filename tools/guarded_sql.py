@@ -6,19 +6,18 @@ free SQL against a merchant's data.
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-import threading
 import time
-from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import duckdb
 from pydantic import BaseModel, Field
 
-from forecasting.warehouse.connect import open_tenant
+from forecasting.warehouse.connect import open_tenant, tenant_file
 from forecasting.warehouse.schema import VIEW_ORDER, ViewDoc, view_doc
 from tools.sql_guard import SqlRefused, check_select
+from tools.sql_sandbox import MEMORY_BUDGET_BYTES, Limits, SandboxFailure, run_walled
+from tools.sql_worker import QueryAnswer
 
 DEFAULT_MAX_ROWS = 200
 DEFAULT_TIMEOUT_S = 10.0
@@ -36,6 +35,7 @@ class SqlResult(BaseModel):
     columns: list[str]
     rows: list[list[Any]]
     truncated: bool
+    cells_cut: int = Field(0, description="values too long to pass on, cut to their start with a note")
     sql: str = Field(description="the query as it ran, re-generated from the checked syntax tree")
     seconds: float
 
@@ -62,24 +62,6 @@ def describe_merchant(merchant: str) -> list[ViewDoc]:
         return merchant_views(con)
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (dt.date, dt.datetime, dt.time)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dt.timedelta):
-        return str(value)
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (bytes, bytearray)):
-        return value.hex()
-    return value
-
-
 def run_sql(
     merchant: str,
     sql: str,
@@ -89,51 +71,53 @@ def run_sql(
 ) -> SqlResult:
     """Run one read-only SELECT over ``merchant``'s tables; refuse anything else with a fixable message.
 
-    Raises ``SqlRefused`` (checked and refused before running), ``SqlTimeout`` or ``SqlError``.
+    The query is checked here, then runs in a walled child process (``tools.sql_sandbox``): at most
+    ``MEMORY_BUDGET_BYTES`` and ``timeout_s`` whatever it calls. Raises ``SqlRefused`` (checked and refused before
+    running), ``SqlTimeout`` or ``SqlError``.
     """
     started = time.perf_counter()
     with open_tenant(merchant) as con:
         views = merchant_views(con)
-        allowed = {v.name: [c.name for c in v.columns] for v in views}
-        checked = check_select(sql, allowed)
-        rows, columns, truncated = _execute(con, checked, max_rows, timeout_s, allowed)
+    allowed = {v.name: [c.name for c in v.columns] for v in views}
+    checked = check_select(sql, allowed)
+    answer = _run(tenant_file(merchant), checked, Limits(timeout_s=timeout_s, max_rows=max_rows))
+    if answer.error:
+        raise _error(answer, timeout_s, allowed)
     return SqlResult(
-        columns=columns,
-        rows=[[_jsonable(v) for v in row] for row in rows],
-        truncated=truncated,
+        columns=answer.columns,
+        rows=answer.rows,
+        truncated=answer.truncated,
+        cells_cut=answer.cells_cut,
         sql=checked,
         seconds=round(time.perf_counter() - started, 4),
     )
 
 
-def _execute(
-    con: duckdb.DuckDBPyConnection, sql: str, max_rows: int, timeout_s: float, allowed: dict[str, list[str]]
-) -> tuple[list[tuple], list[str], bool]:
-    timer = threading.Timer(timeout_s, con.interrupt)
-    timer.start()
+def _run(database: Path, sql: str, limits: Limits) -> QueryAnswer:
     try:
-        cursor = con.execute(sql)
-        columns = [d[0] for d in cursor.description]
-        rows = cursor.fetchmany(max_rows + 1)
-    except duckdb.InterruptException as err:
-        raise SqlTimeout(
+        return run_walled(database, sql, limits)
+    except SandboxFailure as failure:
+        return QueryAnswer(error="timeout" if failure.timed_out else "memory", message=str(failure))
+
+
+def _error(answer: QueryAnswer, timeout_s: float, allowed: dict[str, list[str]]) -> SqlError:
+    if answer.error == "timeout":
+        return SqlTimeout(
             f"Query stopped after {timeout_s:g} s. Aggregate more (GROUP BY), filter by week_start, or avoid "
             "joins without a join condition."
-        ) from err
-    except duckdb.OutOfMemoryException as err:
-        raise SqlError("Query needs too much memory: aggregate or filter it, and join on keys.") from err
-    except duckdb.Error as err:
-        tables = "; ".join(f"{t}({', '.join(c)})" for t, c in allowed.items())
-        raise SqlError(f"{_first_line(err)} Available tables: {tables}.") from err
-    finally:
-        timer.cancel()
-    return rows[:max_rows], columns, len(rows) > max_rows
+        )
+    if answer.error == "memory":
+        return SqlError(
+            f"Query needs more than {MEMORY_BUDGET_BYTES >> 30} GB of memory and was stopped: aggregate or filter "
+            "it, join on keys, and avoid building very long strings or lists."
+        )
+    tables = "; ".join(f"{t}({', '.join(c)})" for t, c in allowed.items())
+    return SqlError(f"{_first_line(answer.message)} Available tables: {tables}.")
 
 
-def _first_line(err: Exception) -> str:
-    text = str(err).strip()
-    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("LINE ")]
-    head = " ".join(lines[:2]) if lines else type(err).__name__
+def _first_line(message: str) -> str:
+    lines = [line for line in message.strip().splitlines() if line.strip() and not line.startswith("LINE ")]
+    head = " ".join(lines[:2]) if lines else "The query failed"
     return head if head.endswith(".") else head + "."
 
 
