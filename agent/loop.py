@@ -46,6 +46,11 @@ class LLMDown(RuntimeError):
     """The LLM could not be reached or failed; the message is what the merchant reads."""
 
 
+class ReplyCutOff(LLMDown):
+    """The model's reply stopped at its token limit before it was complete (a structured reply then cannot parse);
+    asking again for a shorter reply may work."""
+
+
 @dataclass
 class TurnState:
     """What a turn accumulates: the transcript, the steps shown to the merchant and the results the answer may use."""
@@ -196,12 +201,18 @@ def sources(question: str, history: list[dict[str, Any]] | None, state: TurnStat
 
 
 def _guard_llm(label: str, call: Any) -> Any:
-    """Run an LLM call; a connection failure, timeout or server error becomes ``LLMDown`` with a clear message."""
+    """Run an LLM call; a connection failure, timeout or server error becomes ``LLMDown`` with a clear message, a
+    reply cut at its length limit ``ReplyCutOff``."""
     try:
         return call()
+    except openai.LengthFinishReasonError as exc:
+        usage = getattr(getattr(exc, "completion", None), "usage", None)
+        limit = f" ({usage.completion_tokens} tokens)" if usage else ""
+        raise ReplyCutOff(f"The language model's reply ({label}) was cut off at its length limit{limit} before "
+                          "it was complete.") from exc  # fmt: skip
     except (openai.APIConnectionError, openai.APITimeoutError, ConnectionError, TimeoutError) as exc:
         raise LLMDown(f"The language model ({label}) is not reachable: {type(exc).__name__}: {exc}") from exc
-    except openai.APIError as exc:
+    except openai.OpenAIError as exc:  # an API error, or a reply the client could not accept (content filter)
         raise LLMDown(f"The language model ({label}) returned an error: {exc}") from exc
 
 

@@ -25,7 +25,7 @@ from langchain_core.messages import AIMessage
 from agent.drivers import Call
 from agent.events import AgentEvent
 from agent.grounding import Grounder
-from agent.loop import LLMDown, Turn, TurnState, _guard_llm, sources
+from agent.loop import LLMDown, ReplyCutOff, Turn, TurnState, _guard_llm, sources
 from agent.render import NOT_ROUTED, OUT_OF_SCOPE, render_answer
 from agent.route_prompt import route_messages
 from agent.route_schema import NONE
@@ -33,6 +33,9 @@ from agent.transcript import feedback, text_of
 from tools.agent_tools_base import ToolOutput
 
 MAX_ROUTES = int(os.environ.get("SALESCAST_ROUTE_CALLS", "3"))
+CUT_OFF_RETRY = "Your reply was cut off at its length limit. Reply with a shorter JSON object: fewer arguments, "\
+    "a shorter SQL query."  # fmt: skip
+CUT_OFF_ADVICE = "Ask a shorter or simpler question, or raise SALESCAST_ROUTE_MAX_TOKENS."
 RETRYABLE_TOOLS = {"query_sales"}  # SQL errors are the model's to fix; a name error is the merchant's
 
 
@@ -71,8 +74,12 @@ class RoutedTurn(Turn):
             if time.perf_counter() - started > self.limits.max_seconds:
                 state.error = f"Stopped after {self.limits.max_seconds:.0f} s."
                 return
-            decision = _guard_llm(self.label, partial(self.driver.decide, state.messages, budget.allow_none,
-                                                      budget.refused))  # fmt: skip
+            try:
+                decision = _guard_llm(self.label, partial(self.driver.decide, state.messages, budget.allow_none,
+                                                          budget.refused))  # fmt: skip
+            except ReplyCutOff as exc:
+                self._cut_off(state, budget, exc)
+                continue
             if decision.problem:
                 state.messages.append(feedback(decision.problem))
             elif not decision.calls:
@@ -81,6 +88,12 @@ class RoutedTurn(Turn):
                     return
             elif (yield from self._checked_call(state, question, decision.calls[0], budget)):
                 return
+
+    def _cut_off(self, state: TurnState, budget: RouteBudget, exc: ReplyCutOff) -> None:
+        """A routing reply cut at its token limit: ask for a shorter one while calls are left, else say so."""
+        state.messages.append(feedback(CUT_OFF_RETRY))
+        if budget.calls_left <= 0:
+            state.error = f"{exc} {CUT_OFF_ADVICE}"
 
     def _doubted_none(self, state: TurnState, question: str, budget: RouteBudget) -> bool:
         """A ``none`` for a question about the merchant's data is asked once more, with ``none`` out of the schema."""

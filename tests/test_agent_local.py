@@ -6,6 +6,7 @@ the bound below leaves room for a machine shared with other work)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,29 @@ def test_embedded_forecast_fills_the_horizon(local_session, trained: Path) -> No
 def test_embedded_out_of_scope_is_the_fixed_reply(local_session, trained: Path) -> None:
     result = local_session.ask("Write a poem about the sea.")
     assert result.tool_calls == [] and result.answer == OUT_OF_SCOPE and result.seconds < TURN_SECONDS
+
+
+def test_a_routing_reply_cut_at_its_length_limit_is_a_message_not_a_crash(trained: Path) -> None:
+    """``ask`` used to die with openai's LengthFinishReasonError when the routing reply hit its token cap."""
+    from tests.test_cli import salescast
+
+    small = {"SALESCAST_LOCAL_MODEL": "qwen-0.5b"} if _installed("qwen-0.5b") else {}
+    env = {"SALESCAST_ROUTE_MAX_TOKENS": "4", "SALESCAST_LLM": "embedded", **small}
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in env.items():
+            mp.setenv(key, value)
+        done = salescast("ask", "--merchant", "oj", "--json", "What sold best last month?", home=trained)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    assert "cut off at its length limit (4 tokens)" in result["error"]
+    assert "SALESCAST_ROUTE_MAX_TOKENS" in result["answer"] and result["tool_calls"] == []
+
+
+def _installed(key: str) -> bool:
+    from agent import local_llm
+
+    try:
+        local_llm.part_paths(local_llm.MODELS[key])
+    except local_llm.LocalLLMError:
+        return False
+    return True
