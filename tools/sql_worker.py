@@ -10,6 +10,7 @@ import ctypes
 import datetime as dt
 import json
 import math
+import os
 import resource
 import threading
 from dataclasses import dataclass, field
@@ -59,6 +60,7 @@ class QueryAnswer:
 
 def run_request(answer_to: Connection, request: QueryRequest) -> None:
     """The child's entry point: wall itself in, run the query, send one answer, exit."""
+    _silence()
     try:
         _wall(request)
         answer = _execute(request)
@@ -67,6 +69,13 @@ def run_request(answer_to: Connection, request: QueryRequest) -> None:
     answer.peak_rss_bytes = status_bytes("VmHWM:")
     answer_to.send(answer)
     answer_to.close()
+
+
+def _silence() -> None:
+    """DuckDB draws a progress bar on stdout for slow queries (and it cannot be set once locked): not in a server's log."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
 
 
 def status_bytes(key: str, pid: int | str = "self") -> int:
