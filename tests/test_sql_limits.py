@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from agent.session import session_for
 from forecasting.warehouse.connect import tenant_file
+from tests.agent_fakes import RecordingModel, call, say
 from tools.guarded_sql import SqlError, SqlTimeout, run_sql
 from tools.sql_guard import MAX_NESTING, SqlRefused
 from tools.sql_sandbox import KILL_GRACE_S, MEMORY_BUDGET_BYTES, Limits, SandboxFailure, run_walled
@@ -112,3 +114,14 @@ def test_huge_list_cell_is_cut_too(home: Path) -> None:
 def test_ordinary_cells_are_untouched(home: Path) -> None:
     result = run_sql("oj", "SELECT product, list(DISTINCT store ORDER BY store)[1:3] FROM sales GROUP BY 1 LIMIT 2")
     assert result.cells_cut == 0 and all(isinstance(r[1], list) for r in result.rows)
+
+
+def test_chat_turn_with_a_memory_hog_answers_and_the_server_does_not_grow(home: Path) -> None:
+    """The attack run's chat case: a model that writes the hog gets a tool error; the serving process stays small."""
+    replies = [call("query_sales", {"sql": MEMORY_HOGS["repeat_concat"]}), say("That query was too big.")]
+    before = _own_peak_bytes()
+    result = session_for("tuna", RecordingModel(replies=replies), "fake").ask("How long is a very long string?")
+    step = result.tool_calls[0]
+    assert step.name == "query_sales" and not step.ok and "memory" in step.summary
+    assert result.error is None and result.answer
+    assert _own_peak_bytes() - before < 200 << 20
