@@ -77,9 +77,16 @@ def data_build(as_json: JsonOpt = False) -> None:
         ensure_demo_users()
     if as_json:
         _print_json(summary.model_dump(mode="json"))
-        return
-    out.print(merchants_table(summary.merchants))
-    out.print(f"Warehouse: {summary.warehouse} ({summary.seconds:.1f} s)")
+    else:
+        out.print(merchants_table(summary.merchants))
+        out.print(f"Warehouse: {summary.warehouse} ({summary.seconds:.1f} s)")
+    for failure in summary.failed:
+        err.print(
+            f"error: {failure.merchant}'s tenant file could not be rebuilt ({failure.reason}); its queries still see "
+            "its data as before. The other merchants were rebuilt."
+        )
+    if summary.failed:
+        raise typer.Exit(2)
 
 
 @data_app.command("ingest")

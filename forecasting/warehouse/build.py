@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from forecasting import paths
 from forecasting.warehouse.connect import open_tenant, open_warehouse
-from forecasting.warehouse.demo import load_demo
+from forecasting.warehouse.demo import DEMO_MERCHANTS, load_demo
 from forecasting.warehouse.sqlutil import one
 from forecasting.warehouse.tenants import export_tenant
 
@@ -24,26 +24,45 @@ class MerchantSummary(BaseModel):
     last_week: date | None
 
 
+class TenantFailure(BaseModel):
+    merchant: str
+    reason: str
+
+
 class BuildSummary(BaseModel):
     warehouse: str
     seconds: float
     merchants: list[MerchantSummary]
+    failed: list[TenantFailure] = []
 
 
-def refresh_tenants(con: duckdb.DuckDBPyConnection, merchants: list[str] | None = None) -> None:
-    """Rewrite tenant databases from the committed warehouse state (all merchants by default)."""
+def refresh_tenants(con: duckdb.DuckDBPyConnection, merchants: list[str] | None = None) -> list[TenantFailure]:
+    """Rewrite tenant databases from the committed warehouse state (all merchants by default).
+
+    One merchant whose file cannot be cut does not stop the others: its old tenant file stays as it was (files are
+    replaced whole), and the failure is returned with the reason.
+    """
     con.execute("CHECKPOINT")
     names = merchants or [r[0] for r in con.execute("SELECT merchant FROM merchants ORDER BY 1").fetchall()]
     # The tenant export attaches the warehouse file read-only, which needs this connection closed first.
     con.close()
+    failures = []
     for merchant in names:
-        export_tenant(paths.warehouse_path(), merchant, paths.tenant_path(merchant))
+        try:
+            export_tenant(paths.warehouse_path(), merchant, paths.tenant_path(merchant))
+        except (duckdb.Error, OSError) as err:
+            failures.append(TenantFailure(merchant=merchant, reason=_first_line(err)))
+    return failures
+
+
+def _first_line(err: Exception) -> str:
+    return next((line.strip() for line in str(err).splitlines() if line.strip()), type(err).__name__)
 
 
 def build_warehouse() -> BuildSummary:
     """Idempotent: demo rows are replaced, rows merchants ingested are kept."""
     started = time.perf_counter()
-    con = open_warehouse()
+    con = open_warehouse(rebuildable=frozenset(DEMO_MERCHANTS))
     try:
         con.execute("BEGIN TRANSACTION")
         load_demo(con, paths.data_dir() / "dominicks")
@@ -53,11 +72,13 @@ def build_warehouse() -> BuildSummary:
         con.close()
         raise
     merchants = [r[0] for r in con.execute("SELECT merchant FROM merchants ORDER BY merchant").fetchall()]
-    refresh_tenants(con)
+    failed = refresh_tenants(con)
+    broken = {f.merchant for f in failed}
     return BuildSummary(
         warehouse=str(paths.warehouse_path()),
         seconds=round(time.perf_counter() - started, 2),
-        merchants=[merchant_summary(m) for m in merchants],
+        merchants=[merchant_summary(m) for m in merchants if m not in broken and paths.tenant_path(m).is_file()],
+        failed=failed,
     )
 
 

@@ -8,7 +8,7 @@ import duckdb
 
 from forecasting import paths
 from forecasting.warehouse.ddl import check_merchant_name, ensure_schema
-from forecasting.warehouse.errors import UnknownMerchant, WarehouseMissing
+from forecasting.warehouse.errors import UnknownMerchant, WarehouseLost, WarehouseMissing
 
 # Every tenant connection gets exactly this configuration. DuckDB shares one database instance per file within a
 # process, and only connections with an identical configuration may share it, so it is a constant. Locked, so a
@@ -27,9 +27,17 @@ SANDBOX_CONFIG: dict[str, object] = {
 }
 
 
-def open_warehouse() -> duckdb.DuckDBPyConnection:
-    """A read-write connection to ``warehouse.duckdb``, created with its tables if absent."""
+def open_warehouse(rebuildable: frozenset[str] = frozenset()) -> duckdb.DuckDBPyConnection:
+    """A read-write connection to ``warehouse.duckdb``, created with its tables if absent.
+
+    A missing warehouse is only created when no tenant file holds rows it would lose: tenant files are cut from the
+    warehouse, so building them again from a new, empty one would silently replace a merchant's data with nothing.
+    ``rebuildable`` names merchants whose rows can be loaded again from elsewhere (the demo merchants, from data/).
+    """
     path = paths.warehouse_path()
+    orphans = [m for m in known_merchants() if m not in rebuildable]
+    if not path.is_file() and orphans:
+        raise WarehouseLost(path, orphans)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     ensure_schema(con)

@@ -70,6 +70,6 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def check_merchant_name(merchant: str) -> str:
-    if not _MERCHANT_RE.match(merchant):
+    if not isinstance(merchant, str) or not _MERCHANT_RE.fullmatch(merchant):
         raise InvalidMerchantName(merchant)
     return merchant

@@ -24,3 +24,24 @@ class InvalidMerchantName(WarehouseError):
             f"Invalid merchant name {merchant!r}: use 2-32 characters, lowercase letters, digits and '_', "
             "starting with a letter."
         )
+
+
+class WarehouseLost(WarehouseError):
+    """The warehouse is gone (or was replaced) while tenant files still hold merchants' rows."""
+
+    def __init__(self, path: object, merchants: list[str]) -> None:
+        super().__init__(
+            f"The warehouse {path} is missing or was replaced, but tenant files still hold the rows of "
+            f"{', '.join(merchants)}. Nothing was changed, so those rows are not lost: restore warehouse.duckdb from "
+            "a backup, or move the tenant files of those merchants out of the tenants folder and ingest their sales "
+            "files again. (Demo merchants alone are rebuilt from data/ by `salescast data build`.)"
+        )
+        self.merchants = merchants
+
+
+class TenantNotWritable(WarehouseError):
+    def __init__(self, folder: object, reason: str) -> None:
+        super().__init__(
+            f"Cannot write tenant files in {folder} ({reason}). Nothing was loaded: make the folder writable "
+            "(or point SALESCAST_HOME elsewhere) and run the command again."
+        )

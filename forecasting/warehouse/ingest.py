@@ -8,6 +8,7 @@ individual sales loads as daily totals).
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -19,9 +20,11 @@ from forecasting import paths
 from forecasting.warehouse.build import refresh_tenants
 from forecasting.warehouse.connect import open_warehouse
 from forecasting.warehouse.ddl import check_merchant_name
+from forecasting.warehouse.errors import TenantNotWritable, WarehouseLost
 from forecasting.warehouse.holidays import calendar_weeks
 from forecasting.warehouse.ingest_validate import IngestError, map_columns, read_table, validate
 from forecasting.warehouse.sqlutil import one
+from forecasting.warehouse.tenants import preflight
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
@@ -124,13 +127,19 @@ def ingest_file(
     sha = _sha256(file)
     rejects_file = _write_rejects(merchant, file, rejects) if len(rejects) else None
     counts = {"rows_read": len(frame), "rows_loaded": len(clean), "rows_rejected": len(rejects)}
+    _check_writable(paths.tenants_dir())
     con = open_warehouse()
     try:
         report = _load(con, merchant, file, sha, rows, week_start, counts, rejects_file)
     except BaseException:
         con.close()
         raise
-    refresh_tenants(con, [merchant])
+    failed = refresh_tenants(con, [merchant])
+    if failed:
+        raise IngestError(
+            f"The rows of {file.name} are saved in the warehouse, but {merchant}'s tenant file could not be rebuilt "
+            f"({failed[0].reason}); its queries still see the data as it was. Fix that and run `salescast data build`."
+        )
     return IngestReport(
         merchant=merchant,
         file=str(file),
@@ -158,6 +167,7 @@ def _load(
 ) -> dict:
     con.execute("BEGIN TRANSACTION")
     try:
+        _check_not_orphaned(con, merchant)
         wsd = _week_start(con, merchant, rows, week_start)
         seen = one(con, "SELECT count(*) FROM ingests WHERE merchant = ? AND file_sha256 = ?", [merchant, sha])
         already = seen[0] > 0
@@ -201,6 +211,7 @@ def _load(
                 str(rejects_file) if rejects_file else None,
             ],
         )
+        _preflight(con, merchant, file)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -211,6 +222,34 @@ def _load(
         "already_ingested": already,
         "week_start": WEEKDAYS[wsd - 1],
     }
+
+
+def _check_writable(folder: Path) -> None:
+    """Prove the tenant folder takes a new file before anything commits (a read-only folder failed after it)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-check-"):
+            pass
+    except OSError as err:
+        raise TenantNotWritable(folder, err.strerror or type(err).__name__) from err
+
+
+def _check_not_orphaned(con: duckdb.DuckDBPyConnection, merchant: str) -> None:
+    """A tenant file for a merchant the warehouse does not know means the warehouse was replaced: refuse."""
+    known = one(con, "SELECT count(*) FROM merchants WHERE merchant = ?", [merchant])[0]
+    if not known and paths.tenant_path(merchant).is_file():
+        raise WarehouseLost(paths.warehouse_path(), [merchant])
+
+
+def _preflight(con: duckdb.DuckDBPyConnection, merchant: str, file: Path) -> None:
+    try:
+        preflight(con, merchant)
+    except duckdb.Error as err:
+        reason = next((line for line in str(err).splitlines() if line.strip()), type(err).__name__)
+        raise IngestError(
+            f"{file.name} would make {merchant}'s weekly sales unreadable ({reason}). Nothing was loaded: check the "
+            "file for values far outside what a sales file holds."
+        ) from err
 
 
 def _extend_calendar(con: duckdb.DuckDBPyConnection, merchant: str, wsd: int) -> None:

@@ -22,7 +22,7 @@ STORE_COLUMNS = [
 ]  # fmt: skip
 
 
-def _weekly_sales_sql(extras: list[str], integral_units: bool) -> str:
+def _weekly_sales_sql(extras: list[str], integral_units: bool, src: str = "wh") -> str:
     """Roll ``sales_raw`` (daily or weekly rows) up to the merchant's weeks.
 
     Units are whole numbers (BIGINT) when every recorded quantity is, so answers read "8256 units", not "8256.0".
@@ -33,7 +33,7 @@ def _weekly_sales_sql(extras: list[str], integral_units: bool) -> str:
         WITH raw AS (
             SELECT r.*, CAST(r.date - to_days(CAST((isodow(r.date) - m.week_start_isodow + 7) % 7 AS INTEGER))
                              AS DATE) AS week_start
-            FROM wh.sales_raw r JOIN wh.merchants m USING (merchant)
+            FROM {src}.sales_raw r JOIN {src}.merchants m USING (merchant)
             WHERE r.merchant = $merchant)
         SELECT week_start, CAST(week_start + 6 AS DATE) AS week_end, store, product,
                {units} AS units,
@@ -45,30 +45,63 @@ def _weekly_sales_sql(extras: list[str], integral_units: bool) -> str:
         FROM raw GROUP BY ALL ORDER BY week_start, store, product"""
 
 
-def _non_empty(con: duckdb.DuckDBPyConnection, table: str, merchant: str, columns: list[str]) -> list[str]:
+def _non_empty(
+    con: duckdb.DuckDBPyConnection, table: str, merchant: str, columns: list[str], src: str = "wh"
+) -> list[str]:
     """The columns of ``table`` with at least one value for this merchant (key columns always count)."""
     counts = one(
         con,
-        f"SELECT {', '.join(f'count({c})' for c in columns)} FROM wh.{table} WHERE merchant = $merchant",
+        f"SELECT {', '.join(f'count({c})' for c in columns)} FROM {src}.{table} WHERE merchant = $merchant",
         {"merchant": merchant},
     )
     return [c for c, n in zip(columns, counts) if n > 0 or c in ("product", "store")]
+
+
+def sales_sql(con: duckdb.DuckDBPyConnection, merchant: str, src: str = "wh") -> str:
+    """The query that makes the tenant's ``sales`` table, read from the warehouse attached as ``src``."""
+    params = {"merchant": merchant}
+    extras = _non_empty(con, "sales_raw", merchant, SALES_EXTRAS, src)
+    fractional = one(
+        con, f"SELECT count(*) FROM {src}.sales_raw WHERE merchant = $merchant AND units <> round(units)", params
+    )
+    return _weekly_sales_sql(extras, fractional[0] == 0, src)
+
+
+def preflight(con: duckdb.DuckDBPyConnection, merchant: str) -> None:
+    """Run the tenant's sales query inside the warehouse's open transaction, before it commits.
+
+    The tenant file is cut from committed rows by another connection, so a row that cannot become a tenant row
+    (a sum past BIGINT, say) would otherwise be found only after the commit, leaving a warehouse every later build
+    trips over. Streaming the very query the export runs, in batches that are thrown away, finds it first.
+    """
+    reader = con.sql(sales_sql(con, merchant, "main"), params={"merchant": merchant}).to_arrow_reader(65_536)
+    for _ in reader:
+        pass
 
 
 def export_tenant(warehouse: Path, merchant: str, target: Path) -> None:
     """Write ``target`` with the merchant's sales, products, stores, calendar and competitor prices."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
+    _remove(tmp)
+    try:
+        _write_tenant(warehouse, merchant, tmp)
+        os.replace(tmp, target)
+    finally:
+        _remove(tmp)
+
+
+def _remove(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+
+def _write_tenant(warehouse: Path, merchant: str, tmp: Path) -> None:
     con = duckdb.connect(str(tmp))
     try:
         con.execute("ATTACH ? AS wh (READ_ONLY)", [str(warehouse)])
         params = {"merchant": merchant}
-        extras = [c for c in _non_empty(con, "sales_raw", merchant, SALES_EXTRAS)]
-        fractional = one(
-            con, "SELECT count(*) FROM wh.sales_raw WHERE merchant = $merchant AND units <> round(units)", params
-        )
-        con.execute(f"CREATE TABLE sales AS {_weekly_sales_sql(extras, fractional[0] == 0)}", params)
+        con.execute(f"CREATE TABLE sales AS {sales_sql(con, merchant)}", params)
         product_cols = ", ".join(_non_empty(con, "products", merchant, PRODUCT_COLUMNS))
         con.execute(
             f"CREATE TABLE products AS SELECT {product_cols} FROM wh.products WHERE merchant = $merchant "
@@ -91,7 +124,6 @@ def export_tenant(warehouse: Path, merchant: str, target: Path) -> None:
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    os.replace(tmp, target)
 
 
 def _export_competitor_prices(con: duckdb.DuckDBPyConnection, merchant: str) -> None:
