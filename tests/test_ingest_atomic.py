@@ -4,6 +4,8 @@ temporary files (issue 17: findings 2, 6, 10, 11). Real files, a real warehouse,
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -149,3 +151,13 @@ def test_merchant_names_with_whitespace_are_refused(name: str, fresh_home: Path,
     with pytest.raises(InvalidMerchantName):
         open_tenant(name)
     assert sorted(p.name for p in paths.tenants_dir().iterdir()) == ["oj.duckdb", "tuna.duckdb"]
+
+
+def test_cli_build_reports_the_broken_merchant_and_exits_non_zero(fresh_home: Path) -> None:
+    _plant_overflowing_row("aaa")
+    result = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "data", "build"], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 2, result.stderr
+    assert "aaa's tenant file could not be rebuilt" in result.stderr and "Traceback" not in result.stderr
+    assert "oj" in result.stdout and "tuna" in result.stdout
