@@ -11,12 +11,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, TextColumn
+from rich.progress import Progress
 
 from forecasting.backtest.suite import run_backtest, save_backtest
-from forecasting.models.saved import ModelMeta
 from forecasting.predict import forecast
-from forecasting.train import DEFAULT_MODEL, train_merchant
+from forecasting.train import DEFAULT_MODEL
 from forecasting.warehouse.build import build_warehouse
 from forecasting.warehouse.errors import WarehouseError
 from forecasting.warehouse.ingest import ingest_file
@@ -26,6 +25,7 @@ from tools.sql_guard import SqlRefused
 from ui.cli_agent import register_agent_commands
 from ui.cli_explain import register_explain_commands
 from ui.cli_web import web_app
+from ui.progress import train_with_progress
 from ui.render import backtest_table, forecast_table, ingest_table, merchants_table, model_table, sql_table
 from ui.users import ensure_demo_users
 
@@ -164,16 +164,6 @@ def train(
         _print_json(meta.model_dump(mode="json"))
         return
     out.print(model_table(meta))
-
-
-def train_with_progress(merchant: str, device: str = "auto", model: str = DEFAULT_MODEL) -> ModelMeta:
-    with Progress(*Progress.get_default_columns(), TextColumn("{task.fields[loss]}"), console=err) as bar:
-        task = bar.add_task(f"training {merchant}", total=None, loss="")
-
-        def tick(epoch: int, total: int, val_loss: float) -> None:
-            bar.update(task, total=total, completed=epoch, loss=f"val loss {val_loss:.4f}")
-
-        return train_merchant(merchant, model=model, device=device, progress=tick)
 
 
 @app.command("forecast")
