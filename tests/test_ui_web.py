@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import tempfile
+import time
 from pathlib import Path
 
 import gradio as gr
@@ -15,11 +15,14 @@ from agent.events import AnswerChunk, Artifact, Done, StepFinished, StepStarted,
 from agent.local_llm import LocalLLMError
 from forecasting.models.saved import ModelMissing
 from forecasting.names import UnknownName
-from ui.web.conversation import Conversation, TurnView, apply
+from forecasting.warehouse.errors import WarehouseMissing
+from ui.web.conversation import Conversation, StepView, TurnView, apply
+from ui.web.downloads import OFFERS, Offers
 from ui.web.errors import friendly
 from ui.web.examples import example_questions
 from ui.web.panel import panel_markdown
 from ui.web.render import messages, step_message
+from ui.web.shown import MESSAGE_MAX, RUN_MAX, redact_paths, shown
 
 FIGURE = go.Figure(go.Scatter(x=[1, 2, 3], y=[4, 5, 6], name="units")).to_json()
 
@@ -39,19 +42,72 @@ def _events(report: Path) -> list:
     ]
 
 
-def test_events_fill_the_turn_and_reports_are_offered_as_private_copies(tmp_path: Path) -> None:
+def test_events_fill_the_turn_and_reports_are_offered_to_its_merchant_only(tmp_path: Path) -> None:
     report = tmp_path / "home" / "reports" / "oj-tropicana.html"
     report.parent.mkdir(parents=True)
     report.write_text("<html>Tropicana 64 oz 1,234</html>")
-    turn = TurnView(question="Forecast Tropicana 64 oz")
+    turn = TurnView(question="Forecast Tropicana 64 oz", merchant="oj")
     for event in _events(report):
         apply(turn, event)
     assert [s.name for s in turn.steps] == ["forecast", "generate_report"]
     assert turn.steps[0].args == {"product": "Tropicana 64 oz"} and turn.steps[0].seconds == 0.42
     assert turn.answer == "Tropicana 64 oz: about 1,234 units a week." and turn.done and turn.grounded
     (offered,) = turn.files()
-    assert Path(offered).name == report.name and Path(offered).read_text() == report.read_text()
-    assert Path(offered).is_relative_to(tempfile.gettempdir()) and not Path(offered).is_relative_to(tmp_path)
+    assert offered.name == report.name and str(tmp_path) not in offered.url
+    _, token, name = offered.url.split("/")
+    assert OFFERS.find(token, name, "oj") == report and OFFERS.find(token, name, "tuna") is None
+    assert OFFERS.find(token, "other.html", "oj") is None
+
+
+def test_a_turn_without_a_merchant_offers_nothing(tmp_path: Path) -> None:
+    report = tmp_path / "r.html"
+    report.write_text("x")
+    turn = TurnView(question="report")
+    for event in _events(report):
+        apply(turn, event)
+    assert turn.files() == []
+
+
+def test_offers_expire_and_are_forgotten(tmp_path: Path) -> None:
+    report = tmp_path / "r.html"
+    report.write_text("x")
+    offers = Offers(ttl_s=0.05)
+    _, token, name = offers.offer(report, "oj").url.split("/")
+    assert offers.find(token, name, "oj") == report
+    time.sleep(0.1)
+    assert offers.find(token, name, "oj") is None and offers.purge() == 1 and len(offers) == 0
+
+
+def test_long_cells_and_messages_are_cut_visibly() -> None:
+    cell = "x" * 5_000_000
+    shown_text = shown(f"Result: names = {cell}.")
+    assert len(shown_text) < RUN_MAX + 100 and "… (truncated, 4,999,601 characters)" in shown_text
+    words = "ab " * 100_000
+    assert len(shown(words)) < MESSAGE_MAX + 100 and shown(words).endswith("(truncated, 280,000 characters)")
+    assert shown("Top 3 products by units in 1991:") == "Top 3 products by units in 1991:"
+
+
+def test_server_paths_are_redacted_but_urls_dates_and_fractions_stay() -> None:
+    text = "No warehouse at /srv/salescast/var/warehouse.duckdb. Run `salescast data build` (see ~/notes/x.md)."
+    assert redact_paths(text) == "No warehouse at …/warehouse.duckdb. Run `salescast data build` (see …/x.md)."
+    kept = "The model (http://127.0.0.1:8080/v1) on 1992/10/01, units/week, 3/4 of stores, downloads/a/b.html"
+    assert redact_paths(kept) == kept
+
+
+def test_errors_never_show_server_paths(tmp_path: Path) -> None:
+    message = friendly(WarehouseMissing(tmp_path / "home" / "warehouse.duckdb"))
+    assert str(tmp_path) not in message and "warehouse.duckdb" in message and "salescast data build" in message
+    message = friendly(OSError(f'IO Error: Cannot open file "{tmp_path}/tenants/oj.duckdb": Permission denied'))
+    assert str(tmp_path) not in message and "oj.duckdb" in message and "still running" in message
+
+
+def test_drawn_messages_have_no_server_paths_or_huge_cells(tmp_path: Path) -> None:
+    step = StepView(name="query_sales", args={"sql": "SELECT 1"}, seconds=0.1, ok=False,
+                    summary=f"failed: cannot open {tmp_path}/tenants/oj.duckdb")  # fmt: skip
+    turn = TurnView(question="q", steps=[step], answer="Result: big = " + "y" * 1_000_000, done=True)
+    drawn = messages(Conversation(turns=[turn]))
+    text = " ".join(m.content for m in drawn)
+    assert str(tmp_path) not in text and "(truncated, 999,600 characters)" in text and len(text) < 5_000
 
 
 def test_server_paths_in_the_answer_become_file_names(tmp_path: Path) -> None:
@@ -95,7 +151,7 @@ def test_history_for_the_agent_holds_finished_questions_and_answers_only() -> No
 def test_conversation_draws_steps_charts_files_and_answer(tmp_path: Path) -> None:
     report = tmp_path / "r.html"
     report.write_text("x")
-    turn = TurnView(question="Forecast Tropicana 64 oz")
+    turn = TurnView(question="Forecast Tropicana 64 oz", merchant="oj")
     for event in _events(report):
         apply(turn, event)
     drawn = messages(Conversation(turns=[turn]))
@@ -106,14 +162,12 @@ def test_conversation_draws_steps_charts_files_and_answer(tmp_path: Path) -> Non
     assert step.metadata["duration"] == 0.42 and 'product="Tropicana 64 oz"' in step.metadata["log"]
     assert "P50 1,234" in step.content
     assert isinstance(drawn[2].content, gr.Plot) and drawn[2].content.label == "Forecast"
-    assert drawn[4].content["path"] == turn.files()[0]
+    assert drawn[4].content == f"📄 [r.html]({turn.files()[0].url})"
     assert drawn[5].content == "Tropicana 64 oz: about 1,234 units a week."
     gr.Chatbot().postprocess(drawn)  # what Gradio sends to the browser must accept every message
 
 
 def test_running_and_failed_steps_look_different() -> None:
-    from ui.web.conversation import StepView
-
     running = step_message(StepView(name="forecast", args={"product": "x" * 200}), 1)
     assert running.metadata["status"] == "pending" and len(running.metadata["log"]) <= 90
     failed = step_message(StepView(name="forecast", args={}, seconds=0.1, ok=False, summary="Unknown product"), 2)

@@ -1,4 +1,7 @@
-"""``salescast serve``, ``salescast start`` and ``salescast users add``: the commands around the web app.
+"""``salescast serve``, ``salescast start`` and ``salescast users add|remove|list``: the commands around the web app.
+
+Demo mode (the demo sign-ins are created, accepted and printed) is on by default only for a fresh install, where no
+user other than the demo ones exists; ``--demo`` / ``--no-demo`` decide it by hand.
 
 Gradio and the agent are imported inside the commands, so the rest of the command line stays quick to start.
 """
@@ -16,7 +19,17 @@ from forecasting.models.saved import model_dir
 from forecasting.warehouse.build import build_warehouse, merchant_summary
 from forecasting.warehouse.connect import known_merchants
 from forecasting.warehouse.errors import WarehouseError
-from ui.users import DEMO_USERS, UserError, add_user, ensure_demo_users
+from ui.users import (
+    DEMO_USERS,
+    UserError,
+    add_user,
+    demo_mode,
+    ensure_demo_users,
+    load_users,
+    remove_user,
+    users_path,
+    working_demo_users,
+)
 
 web_app = typer.Typer()
 users_app = typer.Typer(help="Manage who can sign in to the web app.", no_args_is_help=True)
@@ -30,6 +43,14 @@ PortOpt = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.
 LlmOpt = Annotated[
     str | None, typer.Option(help="Chat model: 'scripted' (deterministic, no LLM) or the agent's default when unset.")
 ]
+DemoOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--demo/--no-demo",
+        help="Create, accept and show the demo sign-ins (oj / oj-demo, tuna / tuna-demo). "
+        "Default: only when no other user exists.",
+    ),
+]
 
 
 def _fail(message: str) -> None:
@@ -38,26 +59,50 @@ def _fail(message: str) -> None:
 
 
 @web_app.command("serve")
-def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 7860, llm: LlmOpt = None) -> None:
-    """Start the web app (sign in with a user from `salescast users add` or a demo user)."""
+def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 7860, llm: LlmOpt = None, demo: DemoOpt = None) -> None:
+    """Start the web app (sign in with a user from `salescast users add`, or a demo user in demo mode)."""
     if not known_merchants():
         _fail("There is no warehouse yet: run `salescast data build` (or `salescast start`) first.")
-    ensure_demo_users()
-    _serve(host, port, llm)
+    _serve(host, port, llm, _demo(demo))
 
 
-def _serve(host: str, port: int, llm: str | None) -> None:
-    from ui.web.server import launch
+def _demo(requested: bool | None) -> bool:
+    """Resolve demo mode and, when on, create the missing demo sign-ins."""
+    merchants = known_merchants()
+    on = demo_mode(requested, merchants)
+    if on:
+        ensure_demo_users(merchants, force=requested is True)
+    return on
 
-    demo = launch(host, port, llm=llm, block=False, quiet=True)
+
+def _serve(host: str, port: int, llm: str | None, demo: bool) -> None:
+    from ui.web.server import ServerError, launch
+
+    try:
+        running = launch(host, port, llm=llm, demo=demo)
+    except ServerError as exc:
+        _fail(str(exc))
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     out.print(f"\n[bold green]salescast is running:[/] http://{shown}:{port}")
-    out.print("Demo sign-ins: " + ", ".join(f"[bold]{u}[/] / {p}" for u, p in DEMO_USERS.items()))
+    _print_sign_ins(demo)
     out.print(f"Data and models: {paths.home()}. Stop with Ctrl+C.")
     try:
-        demo.block_thread()
+        running.block_thread()
     except KeyboardInterrupt:
-        demo.close()
+        running.close()
+
+
+def _print_sign_ins(demo: bool) -> None:
+    if demo:
+        out.print("Demo sign-ins: " + ", ".join(f"[bold]{u}[/] / {p}" for u, p in working_demo_users().items()))
+        return
+    users = load_users()
+    out.print(f"Demo sign-ins are off; {len(users)} user(s) in {users_path()} can sign in.")
+    if not users:
+        err.print("[yellow]warning:[/] nobody can sign in yet: `salescast users add NAME --merchant MERCHANT`.")
+    if stale := sorted(set(working_demo_users())):
+        err.print(f"[yellow]note:[/] {', '.join(stale)} still have the demo password and are refused; "
+                  "remove them with `salescast users remove NAME`.")  # fmt: skip
 
 
 @users_app.command("add")
@@ -79,6 +124,26 @@ def users_add(
     out.print(f"User [bold]{username.strip().lower()}[/] can now sign in as merchant [bold]{merchant}[/].")
 
 
+@users_app.command("remove")
+def users_remove(username: Annotated[str, typer.Argument(help="The sign-in to delete, e.g. oj.")]) -> None:
+    """Delete a sign-in (its open sessions end at once); e.g. the demo users of a real deployment."""
+    try:
+        remove_user(username)
+    except UserError as exc:
+        _fail(str(exc))
+    out.print(f"User [bold]{username.strip().lower()}[/] can no longer sign in.")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Who can sign in, and as which merchant (passwords are never stored)."""
+    users = load_users()
+    for name, record in sorted(users.items()):
+        out.print(f"{name}: merchant {record.merchant}", highlight=False)
+    if not users:
+        out.print(f"No users in {users_path()}.")
+
+
 @web_app.command("start")
 def start(
     host: HostOpt = "127.0.0.1",
@@ -86,6 +151,7 @@ def start(
     llm: LlmOpt = None,
     train: Annotated[bool, typer.Option(help="Train the demo merchants' models when missing.")] = True,
     serve_app: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the web app at the end.")] = True,
+    demo: DemoOpt = None,
 ) -> None:
     """The main job: build the warehouse and train the models if missing, start the LLM and the web app."""
     from ui.render import merchants_table
@@ -95,14 +161,14 @@ def start(
             out.print("Building the demo warehouse ...")
             build_warehouse()
         out.print(merchants_table([merchant_summary(m) for m in known_merchants()]))
-        ensure_demo_users()
+        demo_on = _demo(demo)
         if train:
             _train_missing()
     except WarehouseError as exc:
         _fail(str(exc))
     if serve_app:
         _warm_llm(llm)
-        _serve(host, port, llm)
+        _serve(host, port, llm, demo_on)
 
 
 def _train_missing() -> None:

@@ -4,8 +4,9 @@ The users file (``$SALESCAST_HOME/users.json`` or ``$SALESCAST_USERS``, mode 060
 of its password; no password is ever stored. The merchant a chat acts for is looked up here from the signed-in
 username, so nothing typed in the chat can change whose data a tool reads.
 
-Demo sign-ins (created by ``salescast data build`` and ``salescast start``; change them with ``salescast users add``):
-``oj`` / ``oj-demo`` and ``tuna`` / ``tuna-demo``.
+Demo sign-ins ``oj`` / ``oj-demo`` and ``tuna`` / ``tuna-demo`` exist for the demo only: they are created on a fresh
+install (no other users), and the web app accepts them only in demo mode (``demo_mode``), so a real deployment that
+adds its own users runs without them; ``salescast users remove`` deletes them for good.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import os
 import re
 import secrets
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -89,15 +91,53 @@ def add_user(username: str, password: str, merchant: str) -> None:
     _save(users)
 
 
-def ensure_demo_users() -> list[str]:
-    """Add the demo sign-ins that are missing (existing ones keep their passwords); returns the usernames added."""
+def remove_user(username: str) -> None:
+    """Delete a sign-in; its open sessions stop working on their next request."""
+    username = username.strip().lower()
     users = load_users()
-    added = [name for name in DEMO_USERS if name not in users]
+    if username not in users:
+        raise UserError(f"There is no user {username!r}; users: {', '.join(sorted(users)) or 'none'}.")
+    del users[username]
+    _save(users)
+
+
+def _other_users(users: dict[str, UserRecord]) -> set[str]:
+    return set(users) - set(DEMO_USERS)
+
+
+def ensure_demo_users(merchants: Iterable[str] = DEMO_USERS, force: bool = False) -> list[str]:
+    """Add the missing demo sign-ins for the demo ``merchants`` that exist, but only on an install with no other
+    users (or with ``force``: ``--demo``); existing ones keep their passwords. Returns the usernames added."""
+    users = load_users()
+    if _other_users(users) and not force:
+        return []
+    served = set(merchants)
+    added = [name for name in DEMO_USERS if name not in users and name in served]
     for name in added:
         users[name] = make_record(name, DEMO_USERS[name])
     if added:
         _save(users)
     return added
+
+
+def demo_mode(requested: bool | None, merchants: Iterable[str]) -> bool:
+    """``--demo`` / ``--no-demo`` as asked; when unset, demo only where a demo merchant is served and nobody but the
+    demo users can sign in (a fresh install). Outside demo mode the demo passwords are refused at sign-in."""
+    if requested is not None:
+        return requested
+    return bool(set(DEMO_USERS) & set(merchants)) and not _other_users(load_users())
+
+
+def is_demo_password(username: str, password: str) -> bool:
+    """Whether this is a demo sign-in with its published password (refused outside demo mode)."""
+    demo = DEMO_USERS.get(username.strip().lower())
+    return demo is not None and hmac.compare_digest(password.encode(), demo.encode())
+
+
+def working_demo_users() -> dict[str, str]:
+    """The demo sign-ins that still have their published password: the only ones worth advertising."""
+    users = load_users()
+    return {name: pw for name, pw in DEMO_USERS.items() if name in users and verify(name, pw)}
 
 
 def verify(username: str, password: str) -> bool:

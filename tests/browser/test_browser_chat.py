@@ -16,7 +16,7 @@ TUNA_PRODUCTS = ["Star Kist 6 oz", "Bumble Bee"]
 def sign_in(page: Page, user: str, password: str) -> None:
     page.get_by_label("username").fill(user)
     page.get_by_label("password").fill(password)
-    page.get_by_role("button", name="Login").click()
+    page.get_by_role("button", name="Sign in").click()
 
 
 def ask(page: Page, question: str) -> str:
@@ -34,7 +34,7 @@ def ask(page: Page, question: str) -> str:
 
 def test_wrong_password_is_refused(page: Page, artifacts: Path) -> None:
     sign_in(page, "oj", "not-the-password")
-    expect(page.get_by_text("Incorrect credentials")).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_text("Incorrect username or password.")
     page.screenshot(path=artifacts / "wrong-password.png")
     expect(page.locator("#chat")).to_have_count(0)
 
@@ -90,9 +90,9 @@ def test_sign_out_then_tuna_reaches_nothing_of_oj(page: Page, artifacts: Path) -
     sign_in(page, "oj", "oj-demo")
     expect(page.locator("#panel")).to_contain_text("Tropicana 64 oz")
     page.locator("#signout").click()
-    expect(page.get_by_role("button", name="Login")).to_be_visible()
-    page.goto(page.url)  # the oj cookie is gone: a reload lands on the sign-in form, not oj's chat
-    expect(page.get_by_role("button", name="Login")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    page.goto(page.url.replace("/login", "/"))  # the oj cookie is gone: the app sends us back to the sign-in form
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
 
     sign_in(page, "tuna", "tuna-demo")
     panel = page.locator("#panel")

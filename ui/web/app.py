@@ -14,6 +14,7 @@ from ui.web.conversation import Conversation
 from ui.web.errors import friendly
 from ui.web.examples import example_questions
 from ui.web.panel import panel_markdown
+from ui.web.render import reports_html
 
 TITLE = "salescast"
 CSS = """
@@ -63,13 +64,14 @@ def build_app(llm: str | None = None) -> gr.Blocks:
                 examples = gr.Dataset(components=[box], samples=[], label="Try", elem_id="examples")
             with gr.Column(scale=1, min_width=280):
                 panel = gr.Markdown("Loading…", elem_id="panel")
-                reports = gr.File(label="Reports", file_count="multiple", interactive=False, elem_id="reports")
+                gr.Markdown("**Reports**")
+                reports = gr.HTML(reports_html([]), elem_id="reports")
         chat = make_chat(llm)
         outputs = [box, chatbot, conversation, reports]
         box.submit(chat, [box, conversation], outputs, api_name="chat")
         examples.click(lambda sample: sample[0], examples, box, queue=False, api_name=False).then(
             chat, [box, conversation], outputs, api_name=False
         )
-        chatbot.clear(lambda: (Conversation(), None), None, [conversation, reports], api_name=False)
+        chatbot.clear(lambda: (Conversation(), reports_html([])), None, [conversation, reports], api_name=False)
         demo.load(on_load, None, [header, panel, examples], api_name=False)
     return demo

@@ -18,7 +18,7 @@ from agent.events import AnswerChunk
 from ui.users import merchant_of
 from ui.web.conversation import Conversation, TurnView, apply
 from ui.web.errors import friendly
-from ui.web.render import messages
+from ui.web.render import messages, reports_html
 
 if TYPE_CHECKING:
     from agent.session import ChatSession
@@ -28,12 +28,12 @@ _sessions: dict[tuple[str, str | None], ChatSession] = {}
 _sessions_lock = threading.Lock()
 
 REDRAW_EVERY_S = 0.05  # answer chunks arrive per token; redrawing (and re-sending charts) for each is wasteful
-Update = tuple[str, list[gr.ChatMessage], Conversation, list[str] | None]
+Update = tuple[str, list[gr.ChatMessage], Conversation, str]
 ChatFn = Callable[[str, Conversation | None, gr.Request], Iterator[Update]]
 
 
 def _update(conversation: Conversation) -> Update:
-    return "", messages(conversation), conversation, conversation.files() or None
+    return "", messages(conversation), conversation, reports_html(conversation.files())
 
 
 def session_for(merchant: str, llm: str | None) -> ChatSession:
@@ -78,7 +78,7 @@ def _run_turn(
 ) -> Iterator[Update]:
     merchant = None
     try:
-        merchant = merchant_of(request.username)
+        merchant = turn.merchant = merchant_of(request.username)
         last = 0.0
         for event in session_for(merchant, llm).stream(turn.question, history):
             apply(turn, event)

@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -30,8 +31,17 @@ def free_port() -> int:
 class AppProcess:
     """``with AppProcess(home, llm="scripted") as app: app.url`` – the server is stopped on exit."""
 
-    def __init__(self, home: Path, llm: str | None = "scripted", users: Path | None = None, log: Path | None = None):
-        self.home, self.llm, self.users = home, llm, users
+    def __init__(
+        self,
+        home: Path,
+        llm: str | None = "scripted",
+        users: Path | None = None,
+        log: Path | None = None,
+        args: Sequence[str] = (),
+        env: dict[str, str] | None = None,
+    ):
+        """``args`` are more ``serve`` options (``--no-demo``), ``env`` more environment variables for the child."""
+        self.home, self.llm, self.users, self.args, self.extra_env = home, llm, users, list(args), env or {}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log or Path(os.environ.get("TMPDIR", "/tmp")) / f"salescast-serve-{self.port}.log"
@@ -49,12 +59,13 @@ class AppProcess:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
         if self.users is not None:
             env["SALESCAST_USERS"] = str(self.users)
-        return env
+        return {**env, **self.extra_env}
 
     def start(self, timeout_s: float = 180.0) -> None:
         cmd = [sys.executable, "-m", "ui.cli", "serve", "--port", str(self.port)]
         if self.llm:
             cmd += ["--llm", self.llm]
+        cmd += self.args
         with self.log_path.open("wb") as log:
             self._proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=self._env(), cwd=REPO_ROOT)
         self._wait(timeout_s)
@@ -65,7 +76,7 @@ class AppProcess:
             if self._proc is not None and self._proc.poll() is not None:
                 raise RuntimeError(f"salescast serve exited ({self._proc.returncode}):\n{self.log_tail()}")
             try:
-                with urllib.request.urlopen(self.url + "/", timeout=2) as resp:
+                with urllib.request.urlopen(self.url + "/login", timeout=2) as resp:
                     if resp.status == 200:
                         return
             except (urllib.error.URLError, OSError):

@@ -13,7 +13,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from agent.events import AgentEvent, AnswerChunk, Artifact, Done, StepFinished, StepStarted
-from ui.web.downloads import offer
+from ui.web.downloads import Download, offer
+from ui.web.shown import cap
 
 
 class StepView(BaseModel):
@@ -22,11 +23,13 @@ class StepView(BaseModel):
     seconds: float | None = None  # None while the tool runs
     ok: bool | None = None
     summary: str = ""
-    artifacts: list[Artifact] = []  # file artifacts carry the path of the copy offered for download
+    artifacts: list[Artifact] = []  # charts
+    downloads: list[Download] = []  # files offered to the merchant of the turn
 
 
 class TurnView(BaseModel):
     question: str
+    merchant: str | None = None  # who the turn runs for: the only merchant its downloads are offered to
     steps: list[StepView] = []
     answer: str = ""
     error: str | None = None
@@ -43,8 +46,8 @@ class TurnView(BaseModel):
             text = text.replace(path, f"{name} (see Reports)")
         return text
 
-    def files(self) -> list[str]:
-        return [a.path for s in self.steps for a in s.artifacts if a.kind == "file" and a.path]
+    def files(self) -> list[Download]:
+        return [d for s in self.steps for d in s.downloads]
 
 
 class Conversation(BaseModel):
@@ -55,11 +58,12 @@ class Conversation(BaseModel):
         history: list[dict[str, str]] = []
         for turn in self.turns:
             if turn.done and turn.answer and not turn.error:
-                history += [{"role": "user", "content": turn.question}, {"role": "assistant", "content": turn.answer}]
+                answer = cap(turn.answer)  # a 20 MB cell must not be sent back to the model on every later turn
+                history += [{"role": "user", "content": turn.question}, {"role": "assistant", "content": answer}]
         return history
 
-    def files(self) -> list[str]:
-        return [path for turn in self.turns for path in turn.files()]
+    def files(self) -> list[Download]:
+        return [d for turn in self.turns for d in turn.files()]
 
 
 def apply(turn: TurnView, event: AgentEvent) -> None:
@@ -85,15 +89,8 @@ def _finish_step(turn: TurnView, event: StepFinished) -> None:
         turn.steps.append(view)
     step = event.step
     view.args, view.seconds, view.ok, view.summary = step.args, step.seconds, step.ok, step.summary
-    view.artifacts = [_offered(a) for a in event.artifacts if a.kind == "chart" or _exists(a.path)]
-    turn.file_names.update({a.path: Path(a.path).name for a in event.artifacts if a.kind == "file" and a.path})
-
-
-def _exists(path: str | None) -> bool:
-    return bool(path) and Path(path).is_file()
-
-
-def _offered(artifact: Artifact) -> Artifact:
-    if artifact.kind == "file" and artifact.path:
-        return artifact.model_copy(update={"path": str(offer(artifact.path))})
-    return artifact
+    view.artifacts = [a for a in event.artifacts if a.kind == "chart"]
+    files = [a.path for a in event.artifacts if a.kind == "file" and a.path]
+    if turn.merchant:  # no merchant, no download: a file is only ever offered to the one it was made for
+        view.downloads = [offer(path, turn.merchant) for path in files if Path(path).is_file()]
+    turn.file_names.update({path: Path(path).name for path in files})

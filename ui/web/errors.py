@@ -12,6 +12,7 @@ from agent.local_llm import LocalLLMError
 from forecasting.models.saved import ModelMissing
 from forecasting.warehouse.errors import WarehouseError
 from ui.users import UserError
+from ui.web.shown import redact_paths
 
 _UNREACHABLE = {
     "APIConnectionError",
@@ -39,7 +40,12 @@ def llm_unreachable(exc: BaseException) -> str:
 
 
 def friendly(exc: BaseException, merchant: str | None = None) -> str:
-    """A specific, actionable message for the chat; the raw error is kept at the end for support."""
+    """A specific, actionable message for the chat; the raw error is kept at the end for support, less any server
+    path (the full error is in the server's log)."""
+    return redact_paths(_message(exc, merchant))
+
+
+def _message(exc: BaseException, merchant: str | None) -> str:
     if "LLMConfigError" in _names(exc):
         return f"The language model is not set up: {exc}"
     if isinstance(exc, LocalLLMError):

@@ -10,6 +10,7 @@ from forecasting.models.saved import ModelMissing, read_meta
 from forecasting.warehouse.build import merchant_summary
 from forecasting.warehouse.connect import open_tenant
 from forecasting.warehouse.errors import WarehouseError
+from ui.web.shown import redact_paths
 
 
 def product_names(merchant: str) -> list[str]:
@@ -53,5 +54,5 @@ def panel_markdown(merchant: str) -> str:
         try:
             parts.append(section(merchant))
         except WarehouseError as exc:
-            parts.append(f"⚠️ {exc}")
+            parts.append(f"⚠️ {redact_paths(str(exc))}")
     return "\n\n".join(parts)

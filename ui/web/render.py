@@ -1,5 +1,6 @@
 """Draw a ``Conversation`` as Gradio chat messages: the question, one collapsible box per tool step, charts as
-interactive plotly, report files as download links, then the streamed answer.
+interactive plotly, report files as download links, then the streamed answer. Every text goes through
+``shown`` (no server paths, long cells and messages cut).
 
 Kept free of any I/O so the same drawing is what the browser tests and the unit tests see.
 """
@@ -7,6 +8,7 @@ Kept free of any I/O so the same drawing is what the browser tests and the unit 
 from __future__ import annotations
 
 import json
+from html import escape
 from typing import Any
 
 import gradio as gr
@@ -14,6 +16,8 @@ import plotly.io as pio
 
 from agent.events import Artifact
 from ui.web.conversation import Conversation, StepView, TurnView
+from ui.web.downloads import Download
+from ui.web.shown import cap, redact_paths, shown
 
 ARGS_INLINE = 90  # characters of arguments shown next to a step's title; the full set is inside the box
 THINKING = "_Working on it…_"
@@ -27,10 +31,11 @@ def messages(conversation: Conversation) -> list[gr.ChatMessage]:
 
 
 def turn_messages(turn: TurnView) -> list[gr.ChatMessage]:
-    out = [gr.ChatMessage(role="user", content=turn.question)]
+    out = [gr.ChatMessage(role="user", content=cap(turn.question))]
     for number, step in enumerate(turn.steps, 1):
         out.append(step_message(step, number))
-        out += [artifact_message(a) for a in step.artifacts]
+        out += [chart_message(a) for a in step.artifacts if a.kind == "chart" and a.figure_json]
+        out += [download_message(d) for d in step.downloads]
     out.append(answer_message(turn))
     return out
 
@@ -41,7 +46,7 @@ def args_text(args: dict[str, Any]) -> str:
 
 def step_message(step: StepView, number: int) -> gr.ChatMessage:
     """A collapsed box once done (spinner while running): title = tool, log = arguments, duration = seconds."""
-    inline = args_text(step.args)
+    inline = redact_paths(args_text(step.args))
     if len(inline) > ARGS_INLINE:
         inline = inline[: ARGS_INLINE - 1] + "…"
     metadata: dict[str, Any] = {"title": f"⚙ {step.name}", "id": f"step-{number}", "log": inline}
@@ -54,14 +59,24 @@ def step_message(step: StepView, number: int) -> gr.ChatMessage:
             metadata["title"] = f"⚠ {step.name} failed"
         body = step.summary or ("done" if step.ok else "failed")
     details = f"```json\n{json.dumps(step.args, indent=1, default=str)}\n```"
-    return gr.ChatMessage(role="assistant", content=f"{body}\n\n{details}", metadata=metadata)
+    return gr.ChatMessage(role="assistant", content=shown(f"{body}\n\n{details}"), metadata=metadata)
 
 
-def artifact_message(artifact: Artifact) -> gr.ChatMessage:
-    if artifact.kind == "chart" and artifact.figure_json:
-        figure = pio.from_json(artifact.figure_json)
-        return gr.ChatMessage(role="assistant", content=gr.Plot(value=figure, label=artifact.title, show_label=True))
-    return gr.ChatMessage(role="assistant", content={"path": artifact.path, "alt_text": artifact.title})
+def chart_message(artifact: Artifact) -> gr.ChatMessage:
+    figure = pio.from_json(artifact.figure_json)
+    return gr.ChatMessage(role="assistant", content=gr.Plot(value=figure, label=artifact.title, show_label=True))
+
+
+def download_message(download: Download) -> gr.ChatMessage:
+    return gr.ChatMessage(role="assistant", content=f"📄 [{download.name}]({download.url})")
+
+
+def reports_html(downloads: list[Download]) -> str:
+    """The Reports box: one download link per file offered in this conversation."""
+    if not downloads:
+        return '<p class="empty">Reports you ask for appear here.</p>'
+    links = [f'<li><a href="{escape(d.url)}" download="{escape(d.name)}">{escape(d.name)}</a></li>' for d in downloads]
+    return f"<ul>{''.join(links)}</ul>"
 
 
 def answer_message(turn: TurnView) -> gr.ChatMessage:
@@ -72,4 +87,4 @@ def answer_message(turn: TurnView) -> gr.ChatMessage:
         text = answer
     else:
         text = THINKING
-    return gr.ChatMessage(role="assistant", content=text)
+    return gr.ChatMessage(role="assistant", content=shown(text))

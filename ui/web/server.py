@@ -1,50 +1,61 @@
-"""Run the web app: Gradio's sign-in backed by the users file, a queue wide enough for many merchants at once.
+"""Run the web site (``site.py``) with uvicorn in a background thread, with a queue wide enough for many merchants.
 
 The queue lets chat turns of different sessions run in parallel (Gradio's default is one at a time per event),
-so one merchant's slow forecast does not hold up another's question.
+so one merchant's slow forecast does not hold up another's question. ``launch`` returns once the server answers,
+so the command line can print the address only when it is true.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+import time
 
-import gradio as gr
+import uvicorn
 
-from ui.users import verify
-from ui.web.app import CSS, build_app
 from ui.web.chat import warm_up
+from ui.web.downloads import remove_legacy_copies
+from ui.web.site import create_site
 
 DEFAULT_CONCURRENCY = int(os.environ.get("SALESCAST_WEB_CONCURRENCY", "32"))
-AUTH_MESSAGE = (
-    "Sign in with your salescast account. Demo: <b>oj</b> / <b>oj-demo</b> or <b>tuna</b> / <b>tuna-demo</b>."
-)
 
 
-def create_app(llm: str | None = None, concurrency: int = DEFAULT_CONCURRENCY) -> gr.Blocks:
-    return build_app(llm).queue(default_concurrency_limit=concurrency)
+class ServerError(RuntimeError):
+    """The web server could not start; the message says what to change."""
+
+
+class Running:
+    """A started server: ``block_thread()`` until it stops, ``close()`` to stop it."""
+
+    def __init__(self, server: uvicorn.Server, thread: threading.Thread) -> None:
+        self.server, self.thread = server, thread
+
+    def block_thread(self) -> None:
+        while self.thread.is_alive():
+            self.thread.join(0.5)
+
+    def close(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(15)
 
 
 def launch(
-    host: str = "127.0.0.1", port: int = 7860, llm: str | None = None, block: bool = True, quiet: bool = False
-) -> gr.Blocks:
-    """Start serving; with ``block=False`` return once the server is up (tests and benchmarks use this)."""
+    host: str = "127.0.0.1", port: int = 7860, llm: str | None = None, demo: bool = False, timeout_s: float = 60.0
+) -> Running:
+    """Start serving in the background and return once the server is up (or raise ``ServerError``)."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    demo = create_app(llm)
+    remove_legacy_copies()
+    threads = max(40, DEFAULT_CONCURRENCY * 2)
+    site = create_site(llm, demo, DEFAULT_CONCURRENCY, threads, host, port)
+    config = uvicorn.Config(site, host=host, port=port, log_level="warning", lifespan="on", timeout_graceful_shutdown=5)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="salescast-web", daemon=True)
+    thread.start()
     warm_up()
-    demo.launch(
-        server_name=host,
-        server_port=port,
-        auth=verify,
-        auth_message=AUTH_MESSAGE,
-        prevent_thread_lock=not block,
-        show_error=False,
-        quiet=quiet,
-        inbrowser=False,
-        share=False,
-        footer_links=[],
-        run_history=False,  # would keep merchants' questions in the browser's storage
-        ssr_mode=False,
-        max_threads=max(40, DEFAULT_CONCURRENCY * 2),
-        css=CSS,
-    )
-    return demo
+    deadline = time.monotonic() + timeout_s
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise ServerError(f"The web server could not listen on {host}:{port}; is the port in use? Try --port.")
+        time.sleep(0.05)
+    return Running(server, thread)
