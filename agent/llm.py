@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_openai import ChatOpenAI
@@ -39,6 +40,7 @@ class LLMChoice:
     model: BaseChatModel
     label: str
     mode: str  # "native" or "structured"
+    server: Any = None  # the embedded model's ``LocalLLM`` this model talks to (None: any other endpoint)
 
 
 def resolve_llm(name: str | None) -> tuple[BaseChatModel, str]:
@@ -98,11 +100,11 @@ def embedded() -> LLMChoice:
     from agent import local_llm
 
     try:
-        base_url = local_llm.ensure_local_llm()
+        server = local_llm.shared_server()
         label = local_llm.local_model_label()
     except Exception as exc:  # the runtime, the weights or the server: the message says which and what to do
         raise LLMConfigError(f"The embedded LLM is not available: {exc}") from exc
-    base_url = base_url.rstrip("/")
+    base_url = server.base_url.rstrip("/")
     chat = ChatOpenAI(
         model=label,
         base_url=base_url if base_url.endswith("/v1") else base_url + "/v1",
@@ -112,7 +114,7 @@ def embedded() -> LLMChoice:
         max_retries=0,
         max_tokens=int(os.environ.get("SALESCAST_LLM_MAX_TOKENS", "400")),
     )
-    return LLMChoice(chat, label, _mode("structured"))
+    return LLMChoice(chat, label, _mode("structured"), server)
 
 
 def local_available() -> bool:

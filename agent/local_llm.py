@@ -392,18 +392,32 @@ _shared_lock = threading.Lock()
 
 
 def ensure_local_llm() -> str:
-    """The OpenAI base URL (``http://127.0.0.1:PORT/v1``) of this process's embedded server, started on first use.
+    """The OpenAI base URL (``http://127.0.0.1:PORT/v1``) of this process's embedded server, started on first use."""
+    return shared_server().base_url
+
+
+def shared_server() -> LocalLLM:
+    """This process's embedded server, started on first use, and started again when it died (killed, crashed).
 
     One server per process, however many agents ask: the model takes 0.7-2 GB of memory and all CPU cores, so a
-    second copy would only make both slower. A server that died (killed, crashed) is started again.
+    second copy would only make both slower. Sessions keep the server they were built on and compare it with
+    ``current_server()`` before each turn, so one restart serves every session (``agent.revive``).
     """
     global _shared
     with _shared_lock:
         if _shared is None or not _shared.running:
+            if _shared is not None:
+                _shared.stop()  # a dead server's folder and exit hook
             server = LocalLLM()
             server.start()
             _shared = server
-        return _shared.base_url
+        return _shared
+
+
+def current_server() -> LocalLLM | None:
+    """The running embedded server of this process, if any; starts nothing."""
+    server = _shared
+    return server if server is not None and server.running else None
 
 
 def stop_local_llm() -> None:
