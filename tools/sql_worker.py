@@ -1,7 +1,7 @@
 """What runs inside the walled child process of ``tools.sql_sandbox``: limits first, then one query, then exit.
 
-Kept free of pandas, torch and the agent so the fork server that preloads it stays small: its size is the baseline
-the memory wall is measured from.
+Run as ``python -m tools.sql_worker``. Kept free of pandas, torch and the agent so the worker starts in a fraction of
+a second and stays small: its size is the baseline the memory wall is measured from.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import json
 import math
 import os
 import resource
+import sys
 import threading
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from multiprocessing.connection import Connection
 from typing import Any
 
 import duckdb
@@ -40,9 +40,19 @@ class Limits:
 
 @dataclass(frozen=True)
 class QueryRequest:
+    """Crosses to the worker as JSON (no pickle either way: the worker runs untrusted SQL)."""
+
     database: str
     sql: str
     limits: Limits
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> QueryRequest:
+        data = json.loads(text)
+        return cls(database=data["database"], sql=data["sql"], limits=Limits(**data["limits"]))
 
 
 @dataclass
@@ -57,25 +67,40 @@ class QueryAnswer:
     message: str = ""
     peak_rss_bytes: int = 0  # the child's high-water mark, for tests and benchmarks of the wall
 
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
 
-def run_request(answer_to: Connection, request: QueryRequest) -> None:
-    """The child's entry point: wall itself in, run the query, send one answer, exit."""
-    _silence()
+    @classmethod
+    def from_json(cls, text: str) -> QueryAnswer:
+        return cls(**json.loads(text))
+
+
+def main() -> None:
+    """The worker process: started ahead of need, it waits for one pickled request on stdin, answers on stdout, exits.
+
+    The answer goes out on a copy of stdout taken first; stdout itself then points at /dev/null, because DuckDB draws
+    a progress bar there for slow queries (and it cannot be switched off once the configuration is locked).
+    """
+    answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    text = sys.stdin.read()
+    if not text:  # the server went away before sending a query
+        return
+    answers.write(run_request(QueryRequest.from_json(text)).to_json())
+    answers.close()
+
+
+def run_request(request: QueryRequest) -> QueryAnswer:
+    """Wall this process in, run the query, and say how much memory it took at the most."""
     try:
         _wall(request)
         answer = _execute(request)
     except MemoryError:
         answer = QueryAnswer(error="memory", message="out of memory")
     answer.peak_rss_bytes = status_bytes("VmHWM:")
-    answer_to.send(answer)
-    answer_to.close()
-
-
-def _silence() -> None:
-    """DuckDB draws a progress bar on stdout for slow queries (and it cannot be set once locked): not in a server's log."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.close(devnull)
+    return answer
 
 
 def status_bytes(key: str, pid: int | str = "self") -> int:
@@ -170,3 +195,7 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, (bytes, bytearray)):
         return value.hex()
     return value
+
+
+if __name__ == "__main__":
+    main()
