@@ -19,6 +19,7 @@ from forecasting.models.saved import model_dir
 from forecasting.warehouse.build import build_warehouse, merchant_summary
 from forecasting.warehouse.connect import known_merchants
 from forecasting.warehouse.errors import WarehouseError
+from ui.progress import train_with_progress
 from ui.users import (
     DEMO_USERS,
     UserError,
@@ -172,8 +173,6 @@ def start(
 
 
 def _train_missing() -> None:
-    from ui.cli import train_with_progress
-
     for merchant in DEMO_USERS:
         if merchant in known_merchants() and not (model_dir(merchant) / "meta.json").is_file():
             out.print(f"Training the forecasting model for {merchant} (once; it is saved for next time) ...")
