@@ -101,16 +101,23 @@ def data_ingest(
     ] = None,
     date_format: Annotated[str | None, typer.Option(help="strftime format of the dates, e.g. %d/%m/%Y.")] = None,
     week_start: Annotated[str | None, typer.Option(help="First day of the merchant's week, e.g. monday.")] = None,
+    decimal: Annotated[
+        str | None, typer.Option(help="Decimal mark of the file's numbers, . or , (detected when omitted).")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Load a merchant's own sales; bad rows go to a rejects file with a reason each."""
     with user_errors():
         overrides = _parse_mapping(mapping or [])
-        report = ingest_file(merchant, file, mapping=overrides, date_format=date_format, week_start=week_start)
+        report = ingest_file(
+            merchant, file, mapping=overrides, date_format=date_format, week_start=week_start, decimal=decimal
+        )
     if as_json:
         _print_json(report.model_dump(mode="json"))
         return
     out.print(ingest_table(report))
+    read_as = "; ".join(f"{what}: {how}" for what, how in report.conventions.items())
+    out.print(f"Read as: {read_as}", highlight=False, markup=False)
 
 
 def _parse_mapping(items: list[str]) -> dict[str, str]:

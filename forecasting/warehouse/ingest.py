@@ -22,7 +22,9 @@ from forecasting.warehouse.connect import open_warehouse
 from forecasting.warehouse.ddl import check_merchant_name
 from forecasting.warehouse.errors import TenantNotWritable, WarehouseLost
 from forecasting.warehouse.holidays import calendar_weeks
-from forecasting.warehouse.ingest_validate import IngestError, map_columns, read_table, validate
+from forecasting.warehouse.ingest_csv import write_safe_csv
+from forecasting.warehouse.ingest_locale import Conventions
+from forecasting.warehouse.ingest_validate import IngestError, conventions, map_columns, read_table, validate
 from forecasting.warehouse.sqlutil import one
 from forecasting.warehouse.tenants import preflight
 
@@ -46,6 +48,7 @@ class IngestReport(BaseModel):
     columns: dict[str, str]
     ignored_columns: list[str]
     week_start: str
+    conventions: dict[str, str] = {}  # how the file was read: delimiter, decimal and thousands marks, date order
 
 
 def _sha256(path: Path) -> str:
@@ -108,20 +111,19 @@ def ingest_file(
     mapping: dict[str, str] | None = None,
     date_format: str | None = None,
     week_start: str | None = None,
+    decimal: str | None = None,
 ) -> IngestReport:
     """Load ``file`` for ``merchant`` (created if new). Bad rows go to a rejects CSV; good rows load atomically."""
     check_merchant_name(merchant)
     if week_start and week_start.lower() not in WEEKDAYS:
         raise IngestError(f"--week-start must be a weekday name ({', '.join(WEEKDAYS)}), not {week_start!r}.")
     file = Path(file)
-    frame = read_table(file)
-    columns = map_columns([str(c) for c in frame.columns], mapping)
-    clean, rejects = validate(frame, columns, date_format)
+    frame, columns, conv, clean, rejects = _read(file, mapping, date_format, decimal)
     if clean.empty:
         rejects_file = _write_rejects(merchant, file, rejects)
         raise IngestError(
-            f"No valid rows in {file.name}: all {len(frame)} rows were rejected (reasons in {rejects_file}). "
-            "Nothing was loaded."
+            f"No valid rows in {file.name}: all {len(frame)} rows were rejected (row {rejects['row'][0]}: "
+            f"{rejects['reason'][0]}; every reason is in {rejects_file}). Nothing was loaded."
         )
     rows = _collapse(clean)
     sha = _sha256(file)
@@ -151,8 +153,20 @@ def ingest_file(
         grain=_grain(rows),
         first_date=min(rows["date"]),
         last_date=max(rows["date"]),
+        conventions=conv.described(),
         **report,
     )
+
+
+def _read(
+    file: Path, mapping: dict[str, str] | None, date_format: str | None, decimal: str | None
+) -> tuple[pd.DataFrame, dict[str, str], Conventions, pd.DataFrame, pd.DataFrame]:
+    """The file's cells, its column mapping and conventions, and its rows split into clean ones and rejects."""
+    table = read_table(file)
+    columns = map_columns([str(c) for c in table.frame.columns], mapping)
+    conv = conventions(table, columns, date_format, decimal)
+    clean, rejects = validate(table.frame, columns, conv, table.problems)
+    return table.frame, columns, conv, clean, rejects
 
 
 def _load(
@@ -270,5 +284,5 @@ def _write_rejects(merchant: str, file: Path, rejects: pd.DataFrame) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")
     target = folder / f"{merchant}-{file.stem}-{stamp}.rejects.csv"
-    rejects.to_csv(target, index=False)
+    write_safe_csv(rejects, target)  # opened in spreadsheets: formula-like cells are neutralised
     return target
