@@ -187,7 +187,7 @@ def detect_date_order(cells: pd.Series, date_format: str | None = None) -> tuple
         return f"as --date-format {date_format}", None
     if pd.api.types.is_datetime64_any_dtype(cells):
         return "dates stored as dates", None
-    shown = cells.astype(str).str.strip()
+    shown = pd.Series(cells.astype(str).str.strip().unique())
     parts = shown.str.extract(f"^{_DAY_MONTH.pattern}$").dropna()
     if parts.empty:
         return ("iso" if shown.str.fullmatch(_YEAR_FIRST.pattern).any() else "names"), None
@@ -223,7 +223,13 @@ def parse_dates(cells: pd.Series, order: str, date_format: str | None = None) ->
     text = cells.astype(str).str.strip()
     if date_format:
         return pd.to_datetime(text, errors="coerce", format=date_format).dt.normalize()
-    out = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[ns]")
+    unique = pd.Series(text.unique())  # a file repeats each date over many rows: read each once
+    parsed = pd.Series(_parse_text(unique, order).to_numpy(), index=unique.to_numpy())
+    return text.map(parsed).astype("datetime64[ns]")
+
+
+def _parse_text(text: pd.Series, order: str) -> pd.Series:
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     dm = text.str.extract(f"^{_DAY_MONTH.pattern}$")
     day, month = (dm[2], dm[0]) if order == "mdy" else (dm[0], dm[2])
     out = out.fillna(_from_parts(dm[3], month, day))

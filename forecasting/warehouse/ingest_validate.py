@@ -199,8 +199,9 @@ def _dates(cells: pd.Series, conv: Conventions, flag: Flag) -> pd.Series:
     flag(~given, "date: missing")
     shown = "'" + cells.astype(str) + "'"
     how = f"--date-format {conv.date_format}" if conv.date_format else "YYYY-MM-DD"
-    year = pd.to_numeric(cells.astype(str).str.extract(r"(?<!\d)(\d{4})(?!\d)")[0], errors="coerce")
-    far = dates.isna() & ((year < FIRST_DATE.year) | (year > LAST_DATE.year))  # past what a timestamp holds
+    unread = given & dates.isna()
+    year = pd.to_numeric(cells[unread].astype(str).str.extract(r"(?<!\d)(\d{4})(?!\d)")[0], errors="coerce")
+    far = ((year < FIRST_DATE.year) | (year > LAST_DATE.year)).reindex(cells.index, fill_value=False)
     flag(given & dates.isna() & ~far, "date: cannot read " + shown + f" as a date (use {how})")
     outside = given & ((dates < FIRST_DATE) | (dates > LAST_DATE) | far)
     flag(outside, "date: " + shown + f" is outside {FIRST_DATE.date()} .. {LAST_DATE.date()}")
