@@ -125,3 +125,16 @@ def test_cli_prints_what_it_assumed(fresh_home: Path, tmp_path: Path) -> None:
     ambiguous = _write(tmp_path, "date,product,units\n01/02/2024,A,1\n", name="amb.csv")
     refused = CliRunner().invoke(app, ["data", "ingest", "--merchant", "amb", str(ambiguous)])
     assert refused.exit_code == 2 and "--date-format" in refused.output and "Traceback" not in refused.output
+
+
+def test_parquet_numbers_and_dates_need_no_conventions(fresh_home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "typed.parquet"
+    frame = pd.DataFrame({"date": pd.to_datetime(["2024-02-13"]), "product": ["A"], "units": [1.5], "price": [2.49]})
+    frame.to_parquet(path)
+    report = ingest_file("typed", path)
+    assert _raw("typed") == [["2024-02-12", "A", 1.5, 2.49]]
+    assert report.conventions == {
+        "decimal separator": "not needed (numbers stored as numbers)",
+        "thousands separator": "none seen",
+        "dates": "dates stored as dates",
+    }

@@ -46,6 +46,7 @@ class Conventions(BaseModel):
     decimal: str | None = None  # None: no fractional number in the file, so it did not matter
     thousands: str | None = None
     dates: str = "iso"
+    text_numbers: bool = True  # False: every number column is typed (Parquet), so no separator is read
     date_format: str | None = None
     evidence: dict[str, str] = {}
 
@@ -57,7 +58,9 @@ class Conventions(BaseModel):
         if self.encoding is not None:
             out["encoding"] = self.encoding
         out["decimal separator"] = (
-            f"{_name(self.decimal)}{_because(seen.get('decimal'))}" if self.decimal else "none seen (whole numbers)"
+            f"{_name(self.decimal)}{_because(seen.get('decimal'))}"
+            if self.decimal
+            else ("none seen (whole numbers)" if self.text_numbers else "not needed (numbers stored as numbers)")
         )
         out["thousands separator"] = (
             f"{_name(self.thousands)}{_because(seen.get('thousands'))}" if self.thousands else "none seen"

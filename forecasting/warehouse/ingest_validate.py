@@ -96,7 +96,7 @@ def conventions(
         evidence["dates"] = shown
     return Conventions(
         delimiter=table.delimiter, encoding=table.encoding, decimal=dec, thousands=thousands, dates=dates,
-        date_format=date_format, evidence=evidence,
+        date_format=date_format, evidence=evidence, text_numbers=bool(text),
     )  # fmt: skip
 
 
