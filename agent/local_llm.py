@@ -11,7 +11,7 @@ Public API: ``ensure_local_llm()`` (base URL for OpenAI clients, the server star
 
 Environment:
     SALESCAST_LOCAL_MODEL  ``qwen-1.5b`` (default), ``qwen-0.5b``, or a path to any GGUF file (no hash check then).
-    SALESCAST_LLM_THREADS  CPU threads for the model (default 2; use 1 when something else is busy on the cores).
+    SALESCAST_LLM_THREADS  CPU threads for the model (default: the cores free when it starts, ``forecasting.threads``).
     SALESCAST_LLM_CTX      context window in tokens (default 8192).
     SALESCAST_LLM_CACHE    folder for the assembled weights (default ``$SALESCAST_HOME/llm``).
 """
@@ -36,11 +36,13 @@ from pathlib import Path
 from typing import Self
 
 from agent.processes import terminate
+from forecasting import threads
 from forecasting.paths import home
 
 RUNTIME_MODULE = "llama_cpp_py_sync"
 RUNTIME_REQUIREMENT = "llama-cpp-py-sync==0.11739"
 PORT_LINE = "SALESCAST_LLM_PORT="
+LLM_THREADS_ENV = "SALESCAST_LLM_THREADS"
 _CHUNK = 8 << 20
 
 
@@ -252,9 +254,9 @@ def _runtime_missing() -> str:
 
 
 def default_threads() -> int:
-    """``SALESCAST_LLM_THREADS`` or 2: more threads than free cores makes llama.cpp far slower, not faster."""
-    value = os.environ.get("SALESCAST_LLM_THREADS", "").strip()
-    return max(1, int(value)) if value else 2
+    """``SALESCAST_LLM_THREADS``, else the cores free now (``forecasting.threads``): more threads than free cores
+    makes llama.cpp far slower, not faster."""
+    return threads.threads_for(LLM_THREADS_ENV)
 
 
 class LocalLLM:
@@ -276,6 +278,7 @@ class LocalLLM:
         self.load_seconds: float | None = None
         self._proc: subprocess.Popen | None = None
         self._workdir: Path | None = None
+        self._reservation = f"llm-server-{id(self)}"
 
     def __enter__(self) -> Self:
         self.start()
@@ -300,6 +303,7 @@ class LocalLLM:
             self.stop()
             raise
         self.load_seconds = time.monotonic() - started
+        threads.reserve(self._reservation, self.threads)  # training and forecasts here leave these cores to it
 
     def _spawn(self) -> None:
         self._workdir = Path(tempfile.mkdtemp(prefix="salescast-llm-"))
@@ -379,6 +383,7 @@ class LocalLLM:
         """Terminate the server (SIGTERM, then SIGKILL after 10 s); safe to call twice."""
         proc, self._proc = self._proc, None
         atexit.unregister(self.stop)
+        threads.release(self._reservation)
         terminate(proc, grace_s=10)
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)

@@ -13,6 +13,7 @@ from forecasting.models.neural import NeuralConfig, NeuralForecaster
 from forecasting.models.saved import TRAINABLE, Forecaster, ModelMeta, ModelSpec, now_utc, save
 from forecasting.models.tst import TransformerConfig, TransformerForecaster
 from forecasting.panel import Panel, load_panel
+from forecasting.threads import use_torch_threads
 from forecasting.warehouse.errors import WarehouseError
 
 DEFAULT_MODEL = "neural_mlp"
@@ -39,6 +40,7 @@ def train_merchant(
     """Fit on every recorded week (the last ``val_weeks`` held out for early stopping), save, return metadata."""
     panel = load_panel(merchant)
     forecaster = make_forecaster(model, device, config, progress)
+    use_torch_threads(getattr(forecaster.cfg, "threads", 0) or None)  # both kinds; the MLP's fit asks again
     origin = panel.n_weeks - 1
     started = time.perf_counter()
     forecaster.fit(panel, origin)

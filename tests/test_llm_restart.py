@@ -19,6 +19,7 @@ import pytest
 from agent import local_llm
 from agent.events import AnswerChunk, Done, TurnResult
 from agent.revive import NOT_RESTARTED, RESTARTED
+from forecasting import threads
 
 SMALL = "qwen-0.5b"
 
@@ -122,6 +123,7 @@ def test_a_session_open_while_another_merchant_restarted_the_server_uses_the_new
     tuna = _session("tuna")  # as in the attack: a new server starts for another merchant
     restarted = local_llm.current_server()
     assert restarted is not None and restarted is not dead and tuna.choice.server is restarted
+    assert threads.current().reserved == restarted.threads  # the dead server's cores were given back (finding 12)
     result = oj.ask(QUESTION)
     assert result.answer.startswith(RESTARTED)
     _answered(result)
