@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 from pathlib import Path
 
@@ -20,6 +21,12 @@ from ui.web.throttle import Throttle
 def alice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SALESCAST_USERS", str(tmp_path / "users.json"))
     add_user("alice", "alice-s3cret", "oj")
+
+
+def _run(coroutine):
+    """Run a coroutine on a loop of its own thread: earlier tests (Playwright's sync API) may hold this thread's loop."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _signin(first_wait_s: float = 30.0) -> SignIn:
@@ -40,7 +47,7 @@ def test_waits_double_and_a_right_password_clears_the_account(alice: None) -> No
         statuses.append((await signin.attempt("alice", "wrong", "10.0.0.2"))[0])  # the count starts again
         return [*statuses, round(wait, 1)]
 
-    assert asyncio.run(run()) == [400, 400, 429, 429, 429, 200, 400, 0.4]
+    assert _run(run()) == [400, 400, 429, 429, 429, 200, 400, 0.4]
 
 
 def test_a_parallel_burst_is_counted_in_full_and_hashed_off_the_loop(
@@ -60,7 +67,7 @@ def test_a_parallel_burst_is_counted_in_full_and_hashed_off_the_loop(
         results = await asyncio.gather(*(signin.attempt("alice", f"guess-{i}", "10.0.0.1") for i in range(20)))
         return [status for status, _ in results], threading.current_thread()
 
-    statuses, loop_thread = asyncio.run(run())
+    statuses, loop_thread = _run(run())
     assert len(hashed_in) == 3 and loop_thread not in hashed_in  # only the attempts before the lock cost a hash
     assert statuses.count(400) == 2 and statuses.count(429) == 18
 
@@ -73,9 +80,9 @@ def test_an_address_spraying_many_accounts_is_locked(alice: None) -> None:
             await signin.attempt(f"user-{i}", "guess", "10.0.0.9")
         return await signin.attempt("alice", "alice-s3cret", "10.0.0.9")
 
-    status, message = asyncio.run(run())
+    status, message = _run(run())
     assert status == 429 and message == "Too many sign-in attempts; try again in 30 s."
-    assert asyncio.run(signin.attempt("alice", "alice-s3cret", "10.0.0.10"))[0] == 200  # another address is fine
+    assert _run(signin.attempt("alice", "alice-s3cret", "10.0.0.10"))[0] == 200  # another address is fine
 
 
 def test_a_session_ends_when_its_user_is_removed_or_gets_a_new_password(alice: None) -> None:
