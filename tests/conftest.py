@@ -50,13 +50,18 @@ def home(built_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return built_home
 
 
+def private_home(source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of a shared home, made current: tests that write or damage files use one."""
+    target = tmp_path / "home"
+    shutil.copytree(source, target)
+    monkeypatch.setenv("SALESCAST_HOME", str(target))
+    return target
+
+
 @pytest.fixture
 def fresh_home(built_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of the built warehouse for tests that ingest or rebuild."""
-    target = tmp_path / "home"
-    shutil.copytree(built_home, target)
-    monkeypatch.setenv("SALESCAST_HOME", str(target))
-    return target
+    return private_home(built_home, tmp_path, monkeypatch)
 
 
 SMALL_MODEL = {"hidden": [64, 32], "max_epochs": 2, "patience": 10, "batch_size": 2048, "seed": 0}

@@ -16,6 +16,7 @@ from forecasting.models.tst import TransformerConfig
 from forecasting.names import UnknownName
 from forecasting.train import train_merchant
 from forecasting.warehouse.errors import WarehouseError
+from tests.conftest import private_home
 from tests.test_cli import salescast
 
 SMALL_OJ = NeuralConfig(hidden=[32], max_epochs=1, patience=1, steps=[1, 2, 3, 4], batch_size=2048)
@@ -129,10 +130,7 @@ def test_cli_train_rejects_unknown_model(built_home: Path) -> None:
 @pytest.fixture
 def damaged_home(trained_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of the trained home whose files a test may damage (the shared one stays intact)."""
-    home = tmp_path / "home"
-    shutil.copytree(trained_home, home)
-    monkeypatch.setenv("SALESCAST_HOME", str(home))
-    return home
+    return private_home(trained_home, tmp_path, monkeypatch)
 
 
 def _forecast_cli(home: Path) -> str:
