@@ -160,22 +160,19 @@ def _answer(columns: list[str], rows: list[tuple], request: QueryRequest) -> Que
     answer = QueryAnswer(columns=columns, truncated=len(rows) > request.limits.max_rows)
     for row in rows[: request.limits.max_rows]:
         cells = [_capped(jsonable(v), request.limits.max_cell_chars) for v in row]
-        answer.cells_cut += sum(isinstance(c, CutCell) for c in cells)
-        answer.rows.append([str(c) if isinstance(c, CutCell) else c for c in cells])
+        answer.cells_cut += sum(cut for _, cut in cells)
+        answer.rows.append([value for value, _ in cells])
     return answer
 
 
-class CutCell(str):
-    """A value too long to pass on, replaced by its start and a note of its full length."""
-
-
-def _capped(value: Any, max_chars: int) -> Any:
+def _capped(value: Any, max_chars: int) -> tuple[Any, bool]:
+    """``(value, False)``, or a value too long to pass on as its start with a note of its full length, and True."""
     if isinstance(value, (int, float, bool)) or value is None:
-        return value
+        return value, False
     text = value if isinstance(value, str) else json.dumps(value, default=str)
     if len(text) <= max_chars:
-        return value
-    return CutCell(f"{text[:max_chars]}… (cut: {len(text):,} characters in all)")
+        return value, False
+    return f"{text[:max_chars]}… (cut: {len(text):,} characters in all)", True
 
 
 def jsonable(value: Any) -> Any:

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from forecasting import paths
 from forecasting.warehouse.connect import open_tenant, open_warehouse
 from forecasting.warehouse.demo import DEMO_MERCHANTS, load_demo
+from forecasting.warehouse.errors import first_line
 from forecasting.warehouse.sqlutil import one
 from forecasting.warehouse.tenants import export_tenant
 
@@ -51,12 +52,8 @@ def refresh_tenants(con: duckdb.DuckDBPyConnection, merchants: list[str] | None 
         try:
             export_tenant(paths.warehouse_path(), merchant, paths.tenant_path(merchant))
         except (duckdb.Error, OSError) as err:
-            failures.append(TenantFailure(merchant=merchant, reason=_first_line(err)))
+            failures.append(TenantFailure(merchant=merchant, reason=first_line(err)))
     return failures
-
-
-def _first_line(err: Exception) -> str:
-    return next((line.strip() for line in str(err).splitlines() if line.strip()), type(err).__name__)
 
 
 def build_warehouse() -> BuildSummary:

@@ -1,6 +1,11 @@
 """Errors a person can act on: each message says what is wrong and what to do about it."""
 
 
+def first_line(err: Exception) -> str:
+    """The first non-blank line of an error (DuckDB's messages go on with hints and context), or its type."""
+    return next((line.strip() for line in str(err).splitlines() if line.strip()), type(err).__name__)
+
+
 class WarehouseError(RuntimeError):
     """Base class for warehouse problems that should reach the user as a clear message."""
 

@@ -20,7 +20,7 @@ from forecasting import paths
 from forecasting.warehouse.build import refresh_tenants
 from forecasting.warehouse.connect import open_warehouse
 from forecasting.warehouse.ddl import check_merchant_name
-from forecasting.warehouse.errors import TenantNotWritable, WarehouseLost
+from forecasting.warehouse.errors import TenantNotWritable, WarehouseLost, first_line
 from forecasting.warehouse.holidays import calendar_weeks
 from forecasting.warehouse.ingest_csv import write_safe_csv
 from forecasting.warehouse.ingest_locale import Conventions
@@ -259,9 +259,8 @@ def _preflight(con: duckdb.DuckDBPyConnection, merchant: str, file: Path) -> Non
     try:
         preflight(con, merchant)
     except duckdb.Error as err:
-        reason = next((line for line in str(err).splitlines() if line.strip()), type(err).__name__)
         raise IngestError(
-            f"{file.name} would make {merchant}'s weekly sales unreadable ({reason}). Nothing was loaded: check the "
+            f"{file.name} would make {merchant}'s weekly sales unreadable ({first_line(err)}). Nothing was loaded: check the "
             "file for values far outside what a sales file holds."
         ) from err
 
