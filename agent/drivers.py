@@ -1,7 +1,7 @@
 """Native tool calling for capable models, and the ``Decision`` every way of asking an LLM produces.
 
 Capable hosted models call tools natively (``bind_tools``) and write their own answer, which the loop checks for
-grounding. Small local models cannot call tools natively; structured mode (``agent.router``) asks them for one
+grounding. Small local models cannot call tools natively; structured mode (``agent.routing``) asks them for one
 grammar-constrained choice instead and yields the same ``Decision``.
 """
 

@@ -29,6 +29,7 @@ class ToolStep(BaseModel):
     seconds: float
     ok: bool
     summary: str = Field(description="a short human-readable result or the error message")
+    sql: list[str] = Field(default_factory=list, description="the SQL the step ran, with its parameters")
 
 
 class StepStarted(BaseModel):

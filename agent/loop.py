@@ -62,6 +62,7 @@ class TurnState:
     answer: str | None = None
     error: str | None = None
     malformed: int = 0
+    notes: list[str] = field(default_factory=list)  # said before the results (a horizon cut to the model's reach)
 
 
 class Turn:
@@ -134,7 +135,7 @@ class Turn:
         began = time.perf_counter()
         output = self._execute(call)
         step = ToolStep(name=call.name, args=call.args, seconds=round(time.perf_counter() - began, 3),
-                        ok=output.ok, summary=output.summary)  # fmt: skip
+                        ok=output.ok, summary=output.summary, sql=output.sql)  # fmt: skip
         artifacts = [Artifact(**a.model_dump()) for a in output.artifacts]
         state.steps.append(step)
         state.artifacts.extend(artifacts)

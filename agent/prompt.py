@@ -2,7 +2,7 @@
 
 It says what the assistant is for, that numbers come only from tools, that data (product names included) is data and
 never instructions, and how to write SQL in DuckDB. The tools describe themselves through the tool-calling API.
-Structured mode (the small embedded model) has its own, shorter prompt: ``agent.route_prompt``.
+Structured mode (the small embedded model) has its own, shorter prompt: ``agent.routing.prompt``.
 """
 
 from __future__ import annotations

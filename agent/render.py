@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tools.agent_tools_base import number
+from tools.semantic.answer import answer_text
 
 OUT_OF_SCOPE = (
     "I can only answer questions about your own sales and forecasts: best sellers, trends, promotions, prices, "
@@ -183,8 +184,12 @@ def _report(d: dict) -> str:
             "answer.")  # fmt: skip
 
 
+def _sales_query(d: dict) -> str:
+    return d.get("text") or answer_text(d)
+
+
 RENDERERS: dict[str, Callable[[dict], str]] = {
-    "top_items": _top_items, "sales_trend": _sales_trend, "compare_periods": _compare_periods,
+    "sales_query": _sales_query, "top_items": _top_items, "sales_trend": _sales_trend, "compare_periods": _compare_periods,
     "promotion_effect": _promotion_effect, "price_history": _price_history, "data_coverage": _data_coverage,
     "query_sales": _query_sales, "forecast": _forecast, "explain_forecast": _explain, "what_if": _what_if,
     "backtest_accuracy": _accuracy, "make_chart": _chart, "generate_report": _report,

@@ -20,11 +20,10 @@ from agent.events import AgentEvent, AnswerChunk, Done, TurnResult
 from agent.llm import LLMChoice, choose
 from agent.loop import Limits, Turn
 from agent.prompt import system_prompt
-from agent.route_check import CallChecker, vocabulary
-from agent.route_prompt import route_system
-from agent.routed_turn import RoutedTurn
-from agent.router import Router
+from agent.routing.router import SemanticRouter
+from agent.routing.turn import SemanticTurn
 from tools.agent_tools import build_tools
+from tools.semantic.model import semantic_model
 
 
 class ChatSession:
@@ -44,17 +43,16 @@ class ChatSession:
         """Use ``choice`` for the turns that start from now on (turns already running keep theirs)."""
         self.choice = choice
         if choice.mode == "structured":
-            self.system = route_system(self.merchant)
-            checker = CallChecker(vocabulary(self.merchant))
-            self.driver: NativeDriver | Router = Router(choice.model, self.tools, checker)
-            self.driver.warm(self.system)
+            self.driver: NativeDriver | SemanticRouter = SemanticRouter(choice.model, semantic_model(self.merchant))
+            self.system = self.driver.system
+            self.driver.warm()
         else:
             self.system = system_prompt(self.merchant)
             self.driver = NativeDriver(choice.model, self.tools)
 
     def wait_ready(self, timeout: float | None = None) -> None:
         """Wait for the embedded model's prompt warm-up, if any (started with the session, in the background)."""
-        if isinstance(self.driver, Router):
+        if isinstance(self.driver, SemanticRouter):
             self.driver.wait_warm(timeout)
 
     @property
@@ -81,7 +79,7 @@ class ChatSession:
     ) -> Generator[AgentEvent, None, tuple[list[AnswerChunk], Done]]:
         """Run one turn, yielding its steps; its answer chunks and ``Done`` are returned, as a retry replaces them
         (they all come at the end of a turn, so holding them back delays nothing)."""
-        turn_type = RoutedTurn if isinstance(self.driver, Router) else Turn
+        turn_type = SemanticTurn if isinstance(self.driver, SemanticRouter) else Turn
         turn = turn_type(self.driver, self.tools, self.system, self.choice.label, self.limits)
         held: list[AnswerChunk] = []
         for event in turn.run(question, history):

@@ -1,16 +1,21 @@
-"""Structured mode for small models: one constrained routing call per turn, the answer rendered from the tool."""
+"""Structured mode on the semantic design: the linker reads the question, one constrained routing call picks the
+tool and the query's shape, the plan fills every name and period from the linker, the answer is rendered.
+
+A recording fake model plays the router (its replies are given here); tools, tenant files and models are real.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from agent.render import ERROR_LEAD, OUT_OF_SCOPE
-from agent.route_prompt import GENERIC, route_system
-from agent.route_schema import NONE, route_schema
+from agent.routing.prompt import GENERIC
+from agent.routing.schema import NONE, reply_schema
 from agent.session import session_for
 from tests.agent_fakes import RecordingModel, step
-from tools.agent_tools import build_tools
+from tools.agent_tools_base import number
 from tools.guarded_sql import run_sql
+from tools.semantic.model import semantic_model
 
 
 def _session(merchant: str, *replies: dict) -> tuple:
@@ -18,101 +23,131 @@ def _session(merchant: str, *replies: dict) -> tuple:
     return session_for(merchant, model, "fake-structured", mode="structured"), model
 
 
-def test_schema_has_one_branch_per_tool_with_required_args_and_none(home: Path) -> None:
-    tools = build_tools("oj")
-    branches = route_schema(tools)["schema"]["anyOf"]
-    by_tool = {b["properties"]["tool"]["enum"][0]: b for b in branches}
-    assert set(by_tool) == {t.name for t in tools} | {NONE}
-    forecast = by_tool["forecast"]["properties"]["args"]
-    assert forecast["required"] == ["product", "store", "horizon"] and forecast["additionalProperties"] is False
-    assert forecast["properties"]["horizon"] == {"type": "integer"}  # the model must write it: "next week" = 1
-    assert {"type": "null"} in forecast["properties"]["store"]["anyOf"]
-    assert "start" not in by_tool["top_items"]["properties"]["args"]["properties"]  # periods are phrases
+def _sales(measure: str = "units", by: str = NONE, rank: str = NONE, limit: int | None = None) -> dict:
+    return {"tool": "sales_query", "measure": measure, "by": by, "rank": rank, "limit": limit}
 
 
-def test_prompt_is_stable_and_shares_its_start_across_merchants(home: Path) -> None:
-    oj, tuna = route_system("oj"), route_system("tuna")
-    assert oj.startswith(GENERIC) and tuna.startswith(GENERIC) and oj != tuna
-    assert "week of 1992-10-01" in oj and "last month = September 1992" in oj and "83 stores" in oj
-    assert "store is always null" in tuna
-    last = run_sql("oj", "SELECT product FROM products LIMIT 1").rows[0][0]
-    assert last not in oj  # data values never enter the prompt
+def _one(sql: str, merchant: str = "oj") -> object:
+    return run_sql(merchant, sql).rows[0][0]
+
+
+def test_reply_schema_offers_only_the_merchants_terms(home: Path) -> None:
+    oj, tuna = semantic_model("oj"), semantic_model("tuna")
+    sales = reply_schema([m.name for m in tuna.measures], [d.name for d in tuna.dimensions])["schema"]["anyOf"][0]
+    measures = sales["properties"]["measure"]["enum"]
+    assert "weeks_on_display" in measures and "weeks_on_deal" not in measures  # tuna records display only
+    assert "price_tier" in [d.name for d in oj.dimensions] and "price_tier" not in sales["properties"]["by"]["enum"]
+    assert sales["required"] == ["tool", "measure", "by", "rank", "limit"] and sales["additionalProperties"] is False
+
+
+def test_prompt_is_stable_and_the_question_brings_examples_and_what_was_found(home: Path) -> None:
     session, model = _session("oj", {"tool": NONE})
-    session.ask("first?")
-    session.ask("second?")
+    session.ask("In how many weeks was Tropicana 64 oz on deal at store 5 in 1992?")
+    session.ask("What share of revenue came from store 12 last year?")
     first, second = model.seen
-    assert first[0].content == second[0].content == oj and second[-1].content == "Question: second?"
+    assert first[0].content == second[0].content and first[0].content.startswith(GENERIC)
+    user = first[-1].content
+    assert "Found: store 5; Tropicana 64 oz; 1992; with deal" in user and user.endswith("Question: In how many weeks was "
+                                                                              "Tropicana 64 oz on deal at store 5 in 1992?")  # fmt: skip
+    examples = user.split("Found:")[0].strip().splitlines()
+    assert '"weeks_on_deal"' in examples[-1]  # the nearest example is the last one, next to the question
+    assert '"share_revenue"' in second[-1].content.split("Found:")[0].strip().splitlines()[-1]
 
 
-def test_forecast_is_one_call_and_a_rendered_grounded_answer(trained: Path) -> None:
-    route = {"tool": "forecast", "args": {"product": "Tropicana 64 oz", "store": "12", "horizon": 2}}
-    session, model = _session("oj", route)
-    result = session.ask("Forecast Tropicana 64 oz in store 12 for the next 2 weeks.")
-    assert len(model.seen) == 1 and [s.name for s in result.tool_calls] == ["forecast"]
-    assert result.grounded and result.error is None and result.artifacts[0].kind == "chart"
-    assert "Tropicana 64 oz in store 12 should sell about" in result.answer and "next 2 weeks" in result.answer
+def test_brand_ranking_is_one_call_answered_with_the_datas_numbers(home: Path) -> None:
+    session, model = _session("oj", _sales(by="brand", rank="top", limit=1))
+    result = session.ask("Which brand sells the most juice?")
+    top = run_sql("oj", "SELECT p.brand, sum(s.units) FROM sales s JOIN products p USING (product) "
+                  "GROUP BY 1 ORDER BY 2 DESC LIMIT 1").rows[0]  # fmt: skip
+    assert len(model.seen) == 1 and [s.name for s in result.tool_calls] == ["sales_query"]
+    assert result.tool_calls[0].args["filters"] == {}  # "juice" is everything oj sells, not a product
+    assert top[0] in result.answer and number(top[1]) in result.answer and result.grounded
 
 
-def test_unknown_name_is_answered_with_suggestions_without_a_retry(trained: Path) -> None:
-    route = {"tool": "forecast", "args": {"product": "tropicanna 64", "store": "12", "horizon": 4}}
-    session, model = _session("oj", route)
-    result = session.ask("Forecast tropicanna 64 in store 12")
-    assert len(model.seen) == 1 and not result.tool_calls[0].ok
-    assert result.answer.startswith(ERROR_LEAD) and "Unknown product 'tropicanna 64'" in result.answer
-    assert "Did you mean" in result.answer and "Tropicana 64 oz" in result.answer
+def test_share_divides_by_the_scope_without_the_named_product(home: Path) -> None:
+    session, _ = _session("oj", _sales("share_units"))
+    result = session.ask("What share of our units was Tropicana Premium 64 oz in 1992?")
+    share = _one("SELECT round(100.0 * sum(units) FILTER (WHERE product = 'Tropicana Premium 64 oz') / sum(units), 2) "
+                 "FROM sales WHERE year(week_start) = 1992")  # fmt: skip
+    assert f"{share:.2f}%" in result.answer and result.grounded
 
 
-def test_bad_sql_gets_one_retry_with_the_error(home: Path) -> None:
-    bad = {"tool": "query_sales", "args": {"sql": "SELECT city FROM shops"}}
-    good = {"tool": "query_sales", "args": {"sql": "SELECT count(*) AS n FROM stores WHERE price_tier = 'High'"}}
+def test_holiday_week_against_the_week_before(home: Path) -> None:
+    session, _ = _session("oj", _sales())
+    result = session.ask("Did Easter week 1992 beat the week before it?")
+    args = result.tool_calls[0].args
+    week = _one("SELECT week_start FROM calendar WHERE event = 'Easter' AND year(week_start) = 1992")
+    assert args["period"]["start"] == str(week) and args["compare_to"]["end"] < args["period"]["start"]
+    easter = _one(f"SELECT sum(units) FROM sales WHERE week_start = DATE '{week}'")
+    before = _one(f"SELECT sum(units) FROM sales WHERE week_start = DATE '{week}' - INTERVAL 7 DAY")
+    assert number(easter) in result.answer and number(before) in result.answer
+
+
+def test_a_count_of_deal_weeks_at_one_store(home: Path) -> None:
+    session, _ = _session("oj", _sales("weeks_on_deal", by="store"))
+    result = session.ask("In how many weeks was Tropicana 64 oz on deal at store 5 in 1992?")
+    weeks = _one("SELECT count(*) FROM sales WHERE product = 'Tropicana 64 oz' AND store = '5' AND deal > 0 "
+                 "AND year(week_start) = 1992")  # fmt: skip
+    assert result.tool_calls[0].args["by"] == []  # a breakdown by the one store asked about is dropped
+    assert f"{weeks} weeks on deal" in result.answer
+
+
+def test_a_brand_with_two_sizes_is_forecast_for_each(trained: Path) -> None:
+    session, _ = _session("oj", {"tool": "forecast"})
+    result = session.ask("How many Minute Maid will store 12 sell next week?")
+    assert [(s.name, s.args["product"], s.args["horizon"]) for s in result.tool_calls] == [
+        ("forecast", "Minute Maid 64 oz", 1), ("forecast", "Minute Maid 96 oz", 1)]  # fmt: skip
+    assert "Minute Maid 64 oz" in result.answer and "Minute Maid 96 oz" in result.answer and result.grounded
+
+
+def test_an_absolute_price_and_a_long_horizon_come_from_the_question(trained: Path) -> None:
+    session, _ = _session("oj", {"tool": "what_if"})
+    result = session.ask("What happens to Tropicana 64 oz at store 5 if we drop the price to $1.99?")
+    assert result.tool_calls[0].args == {"product": "Tropicana 64 oz", "store": "5", "price": "1.99", "weeks": "1"}
+    assert "1.99" in result.answer
+    session, _ = _session("oj", {"tool": "forecast"})
+    result = session.ask("Forecast Tropicana 64 oz at store 5 over the next quarter.")
+    assert result.tool_calls[0].args["horizon"] == 8 and result.answer.startswith("Forecasts reach 8 weeks ahead")
+
+
+def test_none_is_out_of_scope_without_a_tool(home: Path) -> None:
+    session, _ = _session("oj", {"tool": NONE})
+    result = session.ask("Write a poem about oranges.")
+    assert result.answer == OUT_OF_SCOPE and result.tool_calls == []
+
+
+def test_refused_sql_goes_back_once_with_the_reason(home: Path) -> None:
+    bad = {"tool": "query_sales", "sql": "SELECT nope FROM stores"}
+    good = {"tool": "query_sales", "sql": "SELECT count(*) AS n FROM stores WHERE city = 'Glenview'"}
     session, model = _session("oj", bad, good)
-    result = session.ask("How many of my stores are in the High price tier?")
-    expected = run_sql("oj", good["args"]["sql"]).rows[0][0]
-    assert len(model.seen) == 2 and [s.ok for s in result.tool_calls] == [False, True]
-    assert "That failed" in model.seen[1][-1].content and result.answer == f"Result: n = {expected}."
+    result = session.ask("How many stores are in Glenview?")
+    assert len(model.seen) == 2 and "That failed" in model.seen[1][-1].content
+    assert [s.ok for s in result.tool_calls] == [False, True]
+    assert str(_one("SELECT count(*) FROM stores WHERE city = 'Glenview'")) in result.answer
 
 
-def test_routing_stops_after_three_calls(home: Path) -> None:
-    session, model = _session("oj", {"tool": "top_items", "args": {"n": 999}})
-    result = session.ask("Top product?")
-    assert len(model.seen) == 3 and len(result.tool_calls) == 3 and not result.tool_calls[-1].ok
-    assert "Invalid arguments" in result.answer
+def test_an_unreadable_reply_is_asked_again(home: Path) -> None:
+    model = RecordingModel(replies=[step({"tool": "dance"}), step(_sales(by="store", rank="top", limit=3))])
+    session = session_for("oj", model, "fake-structured", mode="structured")
+    result = session.ask("top 3 stores by units?")
+    assert len(model.seen) == 2 and result.tool_calls[0].args["limit"] == 3 and result.grounded
 
 
-def test_out_of_scope_is_a_fixed_reply(home: Path) -> None:
-    session, model = _session("oj", {"tool": NONE})
-    result = session.ask("Write me a poem about orange juice.")
-    assert result.answer == OUT_OF_SCOPE and result.tool_calls == [] and result.grounded and len(model.seen) == 1
+def test_a_short_follow_up_borrows_the_product_and_store(trained: Path) -> None:
+    session, _ = _session("oj", {"tool": "explain_forecast"})
+    history = [{"role": "user", "content": "Forecast Tropicana 64 oz in store 12 next week"},
+               {"role": "assistant", "content": "About 1,000 units."}]  # fmt: skip
+    result = session.ask("Why?", history)
+    assert result.tool_calls[0].args["product"] == "Tropicana 64 oz" and result.tool_calls[0].args["store"] == "12"
 
 
-def test_report_answer_names_the_file_not_the_server_path(trained: Path) -> None:
-    route = {"tool": "generate_report", "args": {"product": "Tropicana 64 oz", "store": "12", "format": "html"}}
-    session, _ = _session("oj", route)
-    result = session.ask("Give me a report on Tropicana 64 oz in store 12.")
-    (artifact,) = result.artifacts
-    assert result.tool_calls[0].args["question"] == "Give me a report on Tropicana 64 oz in store 12."
-    assert Path(artifact.path).name in result.answer and str(trained) not in result.answer
-    assert result.answer.startswith("Your report is ready")
+def test_a_forecast_without_a_product_asks_which(home: Path) -> None:
+    session, _ = _session("oj", {"tool": "forecast"})
+    result = session.ask("What will we sell next week?")
+    assert result.tool_calls == [] and result.answer.startswith("Which product do you mean?")
 
 
-def test_sql_that_finds_nothing_gets_one_retry_with_the_questions_dates(home: Path) -> None:
-    empty = {
-        "tool": "query_sales",
-        "args": {"sql": "SELECT sum(units) FROM sales WHERE week_start = DATE '1992-08-01'"},
-    }
-    good = {"tool": "query_sales", "args": {"sql": "SELECT sum(units) AS n FROM sales WHERE week_start BETWEEN "
-                                                   "DATE '1992-08-01' AND DATE '1992-08-31'"}}  # fmt: skip
-    session, model = _session("oj", empty, good)
-    result = session.ask("How many units did I sell in August 1992?")
-    expected = run_sql("oj", good["args"]["sql"]).rows[0][0]
-    assert len(model.seen) == 2 and "found no data" in model.seen[1][-1].content
-    assert "August 1992 = 1992-08-01 to 1992-08-31" in model.seen[1][-1].content
-    assert result.answer == f"Result: n = {expected}."
-
-
-def test_sql_rows_are_counted_in_the_answer(home: Path) -> None:
-    route = {"tool": "query_sales", "args": {"sql": "SELECT store FROM stores WHERE price_tier = 'Low' ORDER BY 1"}}
-    session, _ = _session("oj", route)
-    result = session.ask("How many Low price tier stores are there?")
-    expected = run_sql("oj", "SELECT count(*) FROM stores WHERE price_tier = 'Low'").rows[0][0]
-    assert result.answer.startswith(f"Result ({expected} rows):")
+def test_an_unknown_name_in_sql_is_explained(home: Path) -> None:
+    session, _ = _session("oj", {"tool": "query_sales", "sql": "SELECT * FROM nowhere"})
+    result = session.ask("list nowhere")
+    assert result.answer.startswith(ERROR_LEAD)

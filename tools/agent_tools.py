@@ -13,10 +13,11 @@ from langchain_core.tools import BaseTool
 
 from forecasting.warehouse.connect import known_merchants
 from forecasting.warehouse.errors import WarehouseError
-from tools.agent_tools_analytics import analytics_tools
+from tools.agent_tools_analytics import coverage_tool
 from tools.agent_tools_base import ToolArtifact, ToolOutput
 from tools.agent_tools_forecast import forecast_tools
 from tools.agent_tools_make_chart import chart_tool
+from tools.agent_tools_semantic import semantic_tool
 from tools.agent_tools_sql import sql_tool
 
 
@@ -28,7 +29,8 @@ def build_tools(merchant: str) -> list[BaseTool]:
     """All agent tools bound to ``merchant`` (which must exist in the warehouse)."""
     if merchant not in known_merchants():
         raise WarehouseError(f"Unknown merchant {merchant!r}; known: {', '.join(known_merchants()) or 'none'}.")
-    tools = [*analytics_tools(merchant), sql_tool(merchant), *forecast_tools(merchant), chart_tool(merchant)]
+    tools = [semantic_tool(merchant), coverage_tool(merchant), sql_tool(merchant), *forecast_tools(merchant),
+             chart_tool(merchant)]  # fmt: skip
     if has_reports():
         from tools.agent_tools_report import report_tool
 

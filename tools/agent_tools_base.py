@@ -38,6 +38,7 @@ class ToolOutput(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict, description="the small grounded result the LLM reads")
     summary: str = Field(description="one line for the merchant: what the tool found, or the error")
     artifacts: list[ToolArtifact] = Field(default_factory=list)
+    sql: list[str] = Field(default_factory=list, description="statements the tool ran, for the merchant to inspect")
 
     def content(self) -> str:
         """The JSON text the LLM reads; errors are marked so the model knows to relay or fix them."""

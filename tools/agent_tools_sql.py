@@ -45,7 +45,8 @@ def _query(merchant: str):
             "truncated": result.truncated or len(result.rows) > LLM_ROWS,
             "sql": result.sql,
         }
-        return ToolOutput(data=data, summary=f"{len(result.rows)} row(s) in {result.seconds:.2f} s")
+        summary = f"{len(result.rows)} row(s) in {result.seconds:.2f} s"
+        return ToolOutput(data=data, summary=summary, sql=[result.sql])
 
     return query_sales
 

@@ -23,6 +23,7 @@ class StepView(BaseModel):
     seconds: float | None = None  # None while the tool runs
     ok: bool | None = None
     summary: str = ""
+    sql: list[str] = []  # what the step ran, shown inside its box
     artifacts: list[Artifact] = []  # charts
     downloads: list[Download] = []  # files offered to the merchant of the turn
 
@@ -89,6 +90,7 @@ def _finish_step(turn: TurnView, event: StepFinished) -> None:
         turn.steps.append(view)
     step = event.step
     view.args, view.seconds, view.ok, view.summary = step.args, step.seconds, step.ok, step.summary
+    view.sql = step.sql
     view.artifacts = [a for a in event.artifacts if a.kind == "chart"]
     files = [a.path for a in event.artifacts if a.kind == "file" and a.path]
     if turn.merchant:  # no merchant, no download: a file is only ever offered to the one it was made for

@@ -59,6 +59,7 @@ def step_message(step: StepView, number: int) -> gr.ChatMessage:
             metadata["title"] = f"⚠ {step.name} failed"
         body = step.summary or ("done" if step.ok else "failed")
     details = f"```json\n{json.dumps(step.args, indent=1, default=str)}\n```"
+    details += "".join(f"\n\n```sql\n{statement}\n```" for statement in step.sql)
     return gr.ChatMessage(role="assistant", content=shown(f"{body}\n\n{details}"), metadata=metadata)
 
 

@@ -1,0 +1,152 @@
+"""From the router's reply and the linker's frame to the tool calls that answer: every name, store, period, price
+and horizon comes from the frame, the router only chose the tool and the query's shape.
+
+A name that fits several products ("Minute Maid": 64 and 96 oz) is answered for each: a sales query breaks down by
+product, a forecast or what-if runs once per product (up to ``MAX_EACH``). A question a tool cannot answer without a
+name it lacks (a forecast of nothing) gets a question back that lists what the merchant can name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.drivers import Call
+from tools.semantic.link import Frame, Mention
+from tools.semantic.model import SemanticModel
+from tools.semantic.resolve import CATALOG
+
+MAX_EACH = 3
+MAX_HORIZON = 8
+COMPANION = {"units": "revenue", "revenue": "units", "share_units": "units", "share_revenue": "revenue"}
+CHART = re.compile(r"\b(chart|plot|graph|visuali[sz]e|draw)\b", re.IGNORECASE)
+PDF = re.compile(r"\bpdf\b", re.IGNORECASE)
+SERIES_TOOLS = {"forecast", "explain_forecast", "what_if", "make_chart", "generate_report"}
+
+
+@dataclass
+class Plan:
+    calls: list[Call] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said before the results ("forecasts go 8 weeks ahead")
+    answer: str | None = None  # a question back instead of a call
+
+
+def plan(reply: dict[str, Any], frame: Frame, model: SemanticModel) -> Plan:
+    tool = reply.get("tool")
+    if tool == "sales_query":
+        return Plan(calls=[Call("sales_query", sales_args(reply, frame, model), "route_sales_query")])
+    if tool == "query_sales":
+        return Plan(calls=[Call("query_sales", {"sql": str(reply.get("sql") or "")}, "route_query_sales")])
+    if tool in ("data_coverage", "backtest_accuracy"):
+        return Plan(calls=[Call(tool, {}, f"route_{tool}")])
+    if tool in SERIES_TOOLS:
+        return _series(tool, reply, frame, model)
+    return Plan()
+
+
+def sales_args(reply: dict[str, Any], frame: Frame, model: SemanticModel) -> dict[str, Any]:
+    measure = reply.get("measure") or "units"
+    measures = [measure] + ([COMPANION[measure]] if measure in COMPANION else [])
+    by = [reply["by"]] if reply.get("by") not in (None, "none") else []
+    filters, several = _filters(frame, model)
+    by = [b for b in by if len(filters.get(b, [])) != 1]  # a breakdown by the one store asked about is no breakdown
+    if not by and several:
+        by = [several]
+    rank = reply.get("rank") if reply.get("rank") in ("top", "bottom") else None
+    limit = reply.get("limit") if isinstance(reply.get("limit"), int) and reply["limit"] > 0 else None
+    args: dict[str, Any] = {"measures": measures, "by": by, "filters": filters, "rank": rank,
+                            "limit": min(limit, 25) if limit else (5 if rank and by else None)}  # fmt: skip
+    if frame.periods:
+        args["period"] = frame.periods[0].model_dump(mode="json")
+    if len(frame.periods) > 1:
+        args["compare_to"] = frame.periods[1].model_dump(mode="json")
+    if CHART.search(frame.question):
+        args["output"] = "chart"
+    return args
+
+
+def _filters(frame: Frame, model: SemanticModel) -> tuple[dict[str, list[str]], str | None]:
+    """Filters by dimension, and the dimension named with several values (answered for each)."""
+    out: dict[str, list[str]] = {}
+    catalog = [m for m in frame.mentions if m.dimension in CATALOG]
+    for m in frame.mentions:
+        if m.dimension not in CATALOG:
+            out.setdefault(m.dimension, []).extend(v for v in m.values if v not in out.get(m.dimension, []))
+    several = next((d for d, v in out.items() if len(v) > 1), None)
+    narrowing = _narrowing(catalog, model)
+    if narrowing:
+        for m in catalog:
+            out.setdefault(m.dimension, []).extend(m.values)
+    elif catalog:
+        products = frame.products(model)
+        out["product"] = products
+        several = several or ("product" if len(products) > 1 and _alternatives(catalog) else None)
+    return out, several
+
+
+def _narrowing(catalog: list[Mention], model: SemanticModel) -> bool:
+    """ "Minute Maid ... the 96 oz": each mention narrows the one before (then they are ANDed, and a share divides
+    by the wider one); otherwise several catalog names are alternatives."""
+    if len(catalog) < 2:
+        return False
+    sets = [set(Frame(question="", mentions=[m]).products(model)) for m in catalog]
+    return bool(set.intersection(*sets)) and any(m.dimension != "product" for m in catalog)
+
+
+def _alternatives(catalog: list[Mention]) -> bool:
+    return len(catalog) > 1 or any(m.ambiguous for m in catalog)
+
+
+def _series(tool: str, reply: dict[str, Any], frame: Frame, model: SemanticModel) -> Plan:
+    products = frame.products(model)
+    if not products:
+        names = ", ".join(p.product for p in model.catalog[:4])
+        return Plan(answer=f"Which product do you mean? Name one, e.g. {names}.")
+    stores = frame.stores()
+    store = stores[0] if stores else None  # None: all stores, or the chain of a chain-level merchant
+    base: dict[str, Any] = {"store": store} if store is not None else {}
+    notes: list[str] = []
+    if len(products) > MAX_EACH:
+        notes.append(f"That names {len(products)} products; here are the first {MAX_EACH}.")
+    calls = []
+    for i, product in enumerate(products[:MAX_EACH]):
+        args = {"product": product, **base, **_series_args(tool, reply, frame, notes if i == 0 else [])}
+        calls.append(Call(tool, args, f"route_{tool}_{i}"))
+    return Plan(calls=calls, notes=notes)
+
+
+def _series_args(tool: str, reply: dict[str, Any], frame: Frame, notes: list[str]) -> dict[str, Any]:
+    horizon = _horizon(frame, notes)
+    if tool == "forecast":
+        return {"horizon": horizon}
+    if tool == "make_chart":
+        return {"kind": reply.get("kind") if reply.get("kind") in ("forecast", "drivers") else "forecast",
+                "horizon": horizon}  # fmt: skip
+    levers = _levers(frame)
+    if tool == "what_if":
+        weeks = "1" if not frame.weeks_ahead or frame.weeks_ahead == 1 else f"1-{min(horizon, MAX_HORIZON)}"
+        return {**levers, "weeks": weeks}
+    if tool == "generate_report":
+        return {**levers, "question": frame.question, "format": "pdf" if PDF.search(frame.question) else "html"}
+    return {}
+
+
+def _horizon(frame: Frame, notes: list[str]) -> int:
+    weeks = frame.weeks_ahead or 4
+    if weeks > MAX_HORIZON:
+        notes.append(f"Forecasts reach {MAX_HORIZON} weeks ahead; this covers the next {MAX_HORIZON} of the "
+                     f"{weeks} weeks asked.")  # fmt: skip
+    return min(weeks, MAX_HORIZON)
+
+
+def _levers(frame: Frame) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if frame.money:
+        out["price"] = f"{frame.money[0]:.2f}"
+    elif frame.percents:
+        out["price"] = f"{frame.percents[0]:+g}%"
+    for lever in ("deal", "feature"):
+        if lever in frame.levers:
+            out[lever] = frame.levers[lever]
+    return out

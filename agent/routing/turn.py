@@ -1,0 +1,116 @@
+"""A structured-mode turn on the semantic design: link, route (one LLM call), plan, run, render.
+
+The answer is rendered from the tool results (``agent.render``), so it is grounded by construction and costs no
+second generation. A reply that does not parse is asked again once; free SQL the guard or DuckDB refused goes
+back to the model once with the reason. A short follow-up ("why?", "and store 8?") borrows the names, stores and
+periods it leaves out from the question before it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from langchain_core.messages import AIMessage
+
+from agent.events import AgentEvent
+from agent.grounding import Grounder
+from agent.loop import LLMDown, ReplyCutOff, Turn, TurnState, _guard_llm, sources
+from agent.render import ERROR_LEAD, OUT_OF_SCOPE, render_result
+from agent.routing.plan import plan
+from agent.routing.prompt import route_messages
+from agent.routing.router import SemanticRouter
+from agent.transcript import feedback
+from tools.semantic.link import Frame, link
+from tools.semantic.resolve import CATALOG
+
+MAX_ROUTES = 2
+FOLLOW_UP = re.compile(r"^\s*(and|now|what about|how about|same|why|then|also|ok|okay)\b", re.IGNORECASE)
+SHORT = 5  # words: a question this short leans on the one before
+
+
+class SemanticTurn(Turn):
+    driver: SemanticRouter
+
+    def run(self, question: str, history: list[dict[str, Any]] | None = None) -> Iterator[AgentEvent]:
+        started = time.perf_counter()
+        model = self.driver.model
+        frame = with_history(link(question, model), history, model)
+        state = TurnState(messages=route_messages(self.driver.system, model, frame, question, history))
+        try:
+            yield from self._route(state, frame)
+        except LLMDown as exc:
+            state.error = str(exc)
+        answer = self._compose(state)
+        missing = Grounder(sources(question, history, state)).check(answer)
+        yield from self._finish(state, answer, not missing, [], started)
+
+    def _route(self, state: TurnState, frame: Frame) -> Iterator[AgentEvent]:
+        for _ in range(MAX_ROUTES):
+            try:
+                reply, problem = _guard_llm(self.label, lambda: self.driver.decide(state.messages))
+            except ReplyCutOff as exc:
+                state.messages.append(feedback("Your reply was cut off. Reply with a shorter JSON object."))
+                state.error = str(exc)
+                continue
+            if problem:
+                state.messages.append(feedback(problem))
+                continue
+            state.error = None
+            if (yield from self._answer(state, reply, frame)):
+                return
+
+    def _answer(self, state: TurnState, reply: dict[str, Any], frame: Frame) -> Iterator[AgentEvent]:
+        """Run the plan; ``False`` when a refused SQL query should go back to the model."""
+        p = plan(reply, frame, self.driver.model)
+        state.notes = p.notes
+        if p.answer is not None:
+            state.answer = p.answer
+            return True
+        if not p.calls:  # "none"; after a refused query its error stands instead
+            state.answer = None if state.results else OUT_OF_SCOPE
+            return True
+        for call in p.calls:
+            output = yield from self._run_call(state, call)
+            if call.name == "query_sales" and not output.ok and len(state.steps) < MAX_ROUTES:
+                state.messages += [AIMessage(content=json.dumps(reply)),
+                                   feedback(f"That failed: {output.summary} Fix the SQL or choose another tool.")]  # fmt: skip
+                return False
+        return True
+
+    def _compose(self, state: TurnState) -> str:
+        if state.answer is not None:
+            return state.answer
+        if not state.results:
+            return state.error or OUT_OF_SCOPE
+        last_sql_failed = len(state.results) > 1 and state.results[0][0] == "query_sales"
+        results = state.results[-1:] if last_sql_failed else state.results
+        body = "\n\n".join(_rendered(name, content) for name, content in results)
+        notes = " ".join(state.notes)
+        return f"{notes}\n\n{body}".strip() if notes else body
+
+
+def _rendered(name: str, content: Any) -> str:
+    if isinstance(content, dict) and "error" in content:
+        return f"{ERROR_LEAD} {content['error']}"
+    return render_result(name, content)
+
+
+def with_history(frame: Frame, history: list[dict[str, Any]] | None, model: Any) -> Frame:
+    """A short or follow-up question takes the names, stores and periods it lacks from the last question."""
+    earlier = [m for m in history or [] if m.get("role") == "user"]
+    words = len(frame.question.split())
+    if not earlier or not (FOLLOW_UP.search(frame.question) or words <= SHORT):
+        return frame
+    before = link(str(earlier[-1].get("content") or ""), model)
+    mentions = list(frame.mentions)
+    if not frame.of(*CATALOG) and not frame.everything:
+        mentions += before.of(*CATALOG)
+    if not frame.of("store"):
+        mentions += before.of("store")
+    periods = frame.periods or before.periods
+    return frame.model_copy(update={"mentions": mentions, "periods": periods,
+                                    "weeks_ahead": frame.weeks_ahead or before.weeks_ahead})  # fmt: skip

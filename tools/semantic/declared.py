@@ -1,0 +1,104 @@
+"""The business terms every merchant's semantic model is made of: measures and dimensions, each declared once.
+
+A measure is an aggregate over the ``sales`` rows in scope (alias ``s``); a dimension is an expression rows are
+grouped or filtered by, with the table it needs joined. The compiler (``tools.semantic.compile``) only ever pastes
+these fixed SQL fragments; every value a question brings (a product, a date) is a bound parameter. Whether a term
+applies to a merchant (a feature column that is NULL throughout, a store attribute) is decided per merchant by
+``tools.semantic.model``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+Join = Literal["sales", "catalog", "stores", "calendar"]
+Unit = Literal["units", "money", "price", "weeks", "stores", "products", "percent"]
+
+
+class Measure(BaseModel):
+    name: str
+    label: str
+    sql: str
+    unit: Unit
+    means: str  # what the router reads: when to pick it
+    needs: str | None = None  # the sales column it needs (deal, feature, display)
+
+
+class Dimension(BaseModel):
+    name: str
+    label: str
+    sql: str
+    join: Join = "sales"
+    time: bool = False  # ordered by itself, not ranked
+    needs: str | None = None
+
+
+MEASURES: list[Measure] = [
+    Measure(name="units", label="units", sql="sum(s.units)", unit="units",
+            means="units sold (what 'sales' means unless money is named)"),
+    Measure(name="revenue", label="revenue", sql="sum(s.revenue)", unit="money",
+            means="money taken: revenue, dollars, turnover"),
+    Measure(name="avg_price", label="average price", sql="avg(s.price)", unit="price",
+            means="average shelf price, what it cost"),
+    Measure(name="min_price", label="lowest price", sql="min(s.price)", unit="price", means="lowest shelf price"),
+    Measure(name="max_price", label="highest price", sql="max(s.price)", unit="price", means="highest shelf price"),
+    Measure(name="share_units", label="share of units", sql="sum(s.units)", unit="percent",
+            means="percent of all units (share, slice, percentage)"),
+    Measure(name="share_revenue", label="share of revenue", sql="sum(s.revenue)", unit="percent",
+            means="percent of all revenue"),
+    Measure(name="weeks_on_deal", label="weeks on deal", unit="weeks", needs="deal",
+            sql="count(DISTINCT s.week_start) FILTER (WHERE s.deal > 0)",
+            means="how many weeks it was on deal / promotion / sale"),
+    Measure(name="weeks_on_feature", label="weeks in the ad", unit="weeks", needs="feature",
+            sql="count(DISTINCT s.week_start) FILTER (WHERE s.feature > 0)",
+            means="how many weeks it was in the ad / flyer / featured"),
+    Measure(name="weeks_on_display", label="weeks on display", unit="weeks", needs="display",
+            sql="count(DISTINCT s.week_start) FILTER (WHERE s.display > 0)",
+            means="how many weeks it was on display"),
+    Measure(name="weeks_sold", label="weeks with sales", unit="weeks",
+            sql="count(DISTINCT s.week_start) FILTER (WHERE s.units > 0)", means="how many weeks it sold at all"),
+    Measure(name="stores_selling", label="stores selling", unit="stores",
+            sql="count(DISTINCT s.store) FILTER (WHERE s.units > 0)", means="how many stores sold it"),
+    Measure(name="products_sold", label="products sold", unit="products",
+            sql="count(DISTINCT s.product) FILTER (WHERE s.units > 0)", means="how many products sold"),
+    Measure(name="avg_weekly_units", label="average units per week", unit="units",
+            sql="sum(s.units) / count(DISTINCT s.week_start)", means="units in a typical week"),
+    Measure(name="units_per_store_week", label="average units per store-week", unit="units",
+            sql="avg(s.units)", means="units per store and week: compare deal vs no deal"),
+]  # fmt: skip
+
+GRAINS = {
+    "week": "s.week_start",
+    "month": "CAST(date_trunc('month', s.week_start) AS DATE)",
+    "quarter": "CAST(date_trunc('quarter', s.week_start) AS DATE)",
+    "year": "CAST(date_trunc('year', s.week_start) AS DATE)",
+}
+
+FIXED_DIMENSIONS: list[Dimension] = [
+    Dimension(name="product", label="product", sql="s.product"),
+    Dimension(name="brand", label="brand", sql="k.brand", join="catalog"),
+    Dimension(name="size", label="size", sql="k.size", join="catalog"),
+    Dimension(name="category", label="category", sql="k.category", join="catalog"),
+    Dimension(name="store", label="store", sql="s.store"),
+    *[Dimension(name=g, label=g, sql=sql, time=True) for g, sql in GRAINS.items()],
+    Dimension(name="event", label="holiday", sql="c.event", join="calendar"),
+    Dimension(name="deal", label="deal", needs="deal",
+              sql="CASE WHEN s.deal > 0 THEN 'on deal' ELSE 'no deal' END"),
+    Dimension(name="feature", label="ad", needs="feature",
+              sql="CASE WHEN s.feature > 0 THEN 'in the ad' ELSE 'not in the ad' END"),
+    Dimension(name="display", label="display", needs="display",
+              sql="CASE WHEN s.display > 0 THEN 'on display' ELSE 'no display' END"),
+]  # fmt: skip
+
+STORE_ATTRIBUTE_SKIP = {"store", "address"}
+MAX_ATTRIBUTE_VALUES = 60  # more distinct values than this: an identifier or a number, not a way to group stores
+
+
+def measure(name: str) -> Measure:
+    return next(m for m in MEASURES if m.name == name)
+
+
+def store_dimension(column: str) -> Dimension:
+    return Dimension(name=column, label=column.replace("_", " "), sql=f'st."{column}"', join="stores")

@@ -1,0 +1,145 @@
+"""Run a ``SemanticQuery`` on the merchant's read-only tenant connection and return typed, grounded numbers.
+
+Beyond the main statement, a query may need two more: the same measures over the comparison period (joined back
+by the breakdown's keys, with the change), and a share's denominator, which is the same scope without the most
+specific filter ("share of units was Tropicana 64 oz" divides by all products; "of all Minute Maid, how big a slice
+is the 96 oz" divides by Minute Maid). Every statement is recorded with its parameters for the answer's SQL step.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel
+
+from tools.analytics_core import NoData, Reader, reader, whole
+from tools.analytics_models import QueryRun
+from tools.analytics_periods import bucket
+from tools.semantic.compile import SHARES, compile_query, count_groups
+from tools.semantic.model import SemanticModel, build_model
+from tools.semantic.query import Filter, SemanticQuery, Window
+
+SPECIFIC_FIRST = ["product", "size", "brand", "category", "store"]
+
+
+class AnswerRow(BaseModel):
+    key: dict[str, Any]
+    values: dict[str, float | int | None]
+    compare: dict[str, float | int | None] | None = None
+    change: dict[str, float | int | None] | None = None
+    change_pct: dict[str, float | None] | None = None
+
+
+class QueryAnswer(BaseModel):
+    merchant: str
+    query: SemanticQuery
+    scope: str  # "Minute Maid 64 oz in store 12, May 1992"
+    rows: list[AnswerRow]
+    groups: int | None = None  # how many groups the breakdown has in all
+    share_of: str | None = None  # what a share divides by
+    share_base: dict[str, float | int | None] | None = None  # the denominators' totals
+    queries: list[QueryRun]
+
+
+def run_semantic(merchant: str, q: SemanticQuery) -> QueryAnswer:
+    with reader(merchant) as rd:
+        return execute(rd, build_model(rd), q)
+
+
+def execute(rd: Reader, model: SemanticModel, q: SemanticQuery) -> QueryAnswer:
+    rows = _rows(rd, model, q, q.period, q.filters)
+    if not rows or all(v is None for r in rows for v in r.values.values()):
+        raise NoData(f"No sales for {describe(q.filters, q.period)}. {model.merchant!r} has weekly data from "
+                     f"{model.first_week} to {model.last_day}: pick another period, product or store.")  # fmt: skip
+    share_of, share_base = _apply_shares(rd, model, q, rows) if SHARES & set(q.measures) and not q.by else (None, None)
+    if q.compare is not None:
+        _apply_compare(rows, _rows(rd, model, q, q.compare, q.filters))
+    groups = None
+    if q.by:
+        c = count_groups(model, q, q.period, q.filters)
+        groups = rd.rows(c.sql, c.params, record=False)[0][0]
+    return QueryAnswer(merchant=model.merchant, query=q, scope=describe(q.filters, q.period), rows=rows,
+                       groups=groups, share_of=share_of, share_base=share_base, queries=list(rd.queries))  # fmt: skip
+
+
+def _rows(rd: Reader, model: SemanticModel, q: SemanticQuery, window: Window | None,
+          filters: list[Filter]) -> list[AnswerRow]:  # fmt: skip
+    c = compile_query(model, q, window, filters)
+    out = []
+    for raw in rd.rows(c.sql, c.params):
+        key = {name: _key(name, value) for name, value in zip(c.keys, raw)}
+        values = {name: _value(v) for name, v in zip(c.measures, raw[len(c.keys) :])}
+        out.append(AnswerRow(key=key, values=values))
+    if q.by and q.rank is None and all(model.dimension(b).time for b in q.by):
+        out.reverse()  # fetched latest first so a long series keeps its end
+    return out
+
+
+def _key(dimension: str, value: Any) -> Any:
+    if isinstance(value, date) and dimension in ("month", "quarter", "year"):
+        return bucket(dimension, value)[0]
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _value(value: Any) -> float | int | None:
+    if value is None:
+        return None
+    return whole(round(float(value), 2))
+
+
+def _apply_shares(
+    rd: Reader, model: SemanticModel, q: SemanticQuery, rows: list[AnswerRow]
+) -> tuple[str, dict[str, float | int | None]]:
+    """Turn each share's total into a percent of the scope without its most specific filter."""
+    target = _share_target(q.filters)
+    rest = [f for f in q.filters if f is not target]
+    shares = SemanticQuery(measures=[m for m in q.measures if m in SHARES])
+    base = _rows(rd, model, shares, q.period, rest)[0].values
+    for row in rows:
+        for m in shares.measures:
+            total = base.get(m)
+            row.values[m] = round(100.0 * row.values[m] / total, 2) if total and row.values[m] is not None else None
+    return describe(rest, q.period), base
+
+
+def _share_target(filters: list[Filter]) -> Filter | None:
+    rank = {name: i for i, name in enumerate(SPECIFIC_FIRST)}
+    return min(filters, key=lambda f: rank.get(f.dimension, len(rank)), default=None)
+
+
+def _apply_compare(rows: list[AnswerRow], other: list[AnswerRow]) -> None:
+    by_key = {tuple(sorted(r.key.items())): r.values for r in other}
+    for row in rows:
+        then = by_key.get(tuple(sorted(row.key.items())), {})
+        row.compare = {m: then.get(m) for m in row.values}
+        row.change = {m: _minus(v, then.get(m)) for m, v in row.values.items()}
+        row.change_pct = {m: _pct(then.get(m), v) for m, v in row.values.items()}
+
+
+def _minus(new: float | None, old: float | None) -> float | int | None:
+    return None if new is None or old is None else whole(round(new - old, 2))
+
+
+def _pct(old: float | None, new: float | None) -> float | None:
+    if old is None or new is None or old == 0:
+        return None
+    return round(100.0 * (new - old) / old, 2)
+
+
+def shown_sql(run: QueryRun) -> str:
+    """A statement as the chat shows it: the catalog's ``VALUES`` rows summarised, then the bound parameters."""
+    sql, params = run.sql, list(run.params)
+    match = re.match(r"WITH catalog\(product, brand, size, category\) AS \(VALUES (.*?)\) SELECT", sql)
+    if match:
+        rows = match[1].count("(CAST(")
+        sql = sql[: match.start(1)] + f"/* {rows} products: name, brand, size, category */" + sql[match.end(1) :]
+        params = params[4 * rows :]
+    return sql + (f"\n-- parameters: {json.dumps(params, default=str)}" if params else "")
+
+
+def describe(filters: list[Filter], window: Window | None) -> str:
+    what = ", ".join(f.text() for f in filters) or "all products and stores"
+    return f"{what}, {window.label}" if window else f"{what}, all data"
