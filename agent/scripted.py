@@ -21,8 +21,9 @@ from agent.grounding import parse_content
 from agent.render import OUT_OF_SCOPE, render_results
 from agent.transcript import is_feedback
 
-NEEDS_NAMES = {"forecast", "explain_forecast", "what_if", "generate_report", "price_history", "sales_trend",
-               "promotion_effect", "compare_periods", "make_chart"}  # fmt: skip
+NEEDS_NAMES = {"forecast", "explain_forecast", "what_if", "generate_report", "make_chart", *si.SALES_SHAPES} - {
+    "ranking"
+}
 
 
 class ScriptedChatModel(BaseChatModel):
@@ -48,17 +49,18 @@ def respond(messages: list[BaseMessage]) -> AIMessage:
     earlier = [str(m.content) for m in reversed(messages[: start or 0]) if isinstance(m, (HumanMessage, AIMessage))]
     turn = messages[start + 1 :] if start is not None else []
     results = [(m.name or "", parse_content(str(m.content))) for m in turn if isinstance(m, ToolMessage)]
-    tool = si.intent(question)
-    if tool is None:
+    shape = si.intent(question)
+    if shape is None:
         return AIMessage(content=OUT_OF_SCOPE)
+    tool = "sales_query" if shape in si.SALES_SHAPES else shape
     done = {name for name, _ in results}
     if any(isinstance(c, dict) and "error" in c for _, c in results):
         return AIMessage(content=_relay_error(results))
-    if tool in NEEDS_NAMES and "data_coverage" not in done:
+    if shape in NEEDS_NAMES and "data_coverage" not in done:
         return _call("data_coverage", {}, len(messages))
     if tool not in done:
         coverage = next((c.get("result", {}) for n, c in results if n == "data_coverage"), {})
-        return _call(tool, arguments(tool, question, earlier, coverage), len(messages))
+        return _call(tool, arguments(shape, question, earlier, coverage), len(messages))
     return AIMessage(content=render_results(results))
 
 
@@ -79,29 +81,43 @@ def _relay_error(results: list[tuple[str, Any]]) -> str:
     return "I could not answer that from your data: " + " ".join(errors)
 
 
-def arguments(tool: str, question: str, earlier: list[str], coverage: dict[str, Any]) -> dict[str, Any]:
+def arguments(shape: str, question: str, earlier: list[str], coverage: dict[str, Any]) -> dict[str, Any]:
     """The tool's arguments from the question, the conversation and the merchant's names."""
-    found = si.periods(question)
-    series = _series(question, earlier, coverage)
-    named = _named(question, coverage)
-    if tool == "query_sales":
+    if shape == "query_sales":
         return {"sql": si.sql_in(question)}
-    if tool == "top_items":
-        args: dict[str, Any] = {"n": si.top_n(question), "by": "store" if si.wants_stores(question) else "product"}
-        args["metric"] = "revenue" if si.wants_revenue(question) else "units"
-        args["rank"] = "worst" if si.wants_worst(question) else "best"
-        return args | ({"period": found[0]} if found else {})
-    if tool == "compare_periods":
-        pair = found if len(found) >= 2 else ["last year", "this year"]
-        return {"period_a": pair[0], "period_b": pair[1]} | ({"product": series["product"]} if named else {})
-    if tool in ("sales_trend", "promotion_effect", "price_history"):
-        args = {"product": series["product"]} if tool == "price_history" or named else {}
-        if tool == "sales_trend":
-            args["grain"] = "month" if re.search(r"month", question.lower()) else "week"
-        return args | ({"period": found[0]} if found else {})
-    if tool in ("data_coverage", "backtest_accuracy"):
+    if shape in si.SALES_SHAPES:
+        return sales_arguments(shape, question, earlier, coverage)
+    if shape in ("data_coverage", "backtest_accuracy"):
         return {}
-    return _series_args(tool, question, series)
+    return _series_args(shape, question, _series(question, earlier, coverage))
+
+
+def sales_arguments(shape: str, question: str, earlier: list[str], coverage: dict[str, Any]) -> dict[str, Any]:
+    """One ``sales_query`` for a past-sales shape; names go as written (the tool resolves them, or lists the
+    known ones), the product only when the question names one and always for a price history."""
+    found = si.periods(question)
+    named = _named(question, coverage)
+    product = _series(question, earlier, coverage)["product"]
+    args: dict[str, Any] = {"measures": ["revenue", "units"] if si.wants_revenue(question) else ["units", "revenue"]}
+    filters: dict[str, str] = {"product": product} if named or shape == "price" else {}
+    store = si.find_store([question], coverage.get("stores", []))
+    if store and not si.wants_stores(question):
+        filters["store"] = store
+    if filters:
+        args["filters"] = filters
+    if shape == "ranking":
+        args |= {"by": ["store" if si.wants_stores(question) else "product"], "limit": si.top_n(question),
+                 "rank": "bottom" if si.wants_worst(question) else "top"}  # fmt: skip
+    elif shape == "compare":
+        found = found if len(found) >= 2 else ["last year", "this year"]
+        args["compare_to"] = found[1]
+    elif shape == "trend":
+        args["by"] = ["month" if re.search(r"month", question.lower()) else "week"]
+    elif shape == "promotion":
+        args |= {"measures": ["avg_weekly_units", "weeks_sold"], "by": ["deal"]}
+    elif shape == "price":
+        args |= {"measures": ["avg_price", "min_price", "max_price"]}
+    return args | ({"period": found[0]} if found else {})
 
 
 def _series_args(tool: str, question: str, series: dict[str, Any]) -> dict[str, Any]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agent.route_cues import WORST_CUE
-
 SERIES_TOOLS = {"forecast", "explain_forecast", "what_if", "generate_report", "make_chart"}
+SALES_SHAPES = {"compare", "trend", "promotion", "price", "ranking"}  # answered by one ``sales_query`` each
+WORST_CUE = re.compile(r"\b(worst|weakest|lowest|least|slowest|bottom|poorest)\b", re.IGNORECASE)
 
 # (tool, pattern) in priority order: the first rule that matches the question wins.
 RULES: list[tuple[str, str]] = [
@@ -22,11 +22,11 @@ RULES: list[tuple[str, str]] = [
     ("backtest_accuracy", r"\baccura|\btrust\b|\bmape\b|\berror rate\b|\breliab"),
     ("make_chart", r"\bchart\b|\bplot\b|\bgraph\b|\bshow me\b.*\b(trend|forecast)\b"),
     ("forecast", r"\bforecast|\bpredict|\bwill\b.*\bsell\b|\bnext (\d+ |few |couple of )?(week|month)|\bexpect"),
-    ("compare_periods", r"\bcompare\b|\bvs\.?\b|\bversus\b|\bcompared\b"),
-    ("sales_trend", r"\btrend|\bover time\b|\bmonthly\b|\bweekly\b|\bby month\b|\bper month\b|\bquarterly\b"),
-    ("promotion_effect", r"\bpromotion|\bpromo\b|\bdeals?\b|\blift\b|\bfeature ad"),
-    ("price_history", r"\bprice|\bcost\b|\bexpensive\b|\bcheap"),
-    ("top_items", (r"\btop\b|\bbest\b|\bsold (the )?most\b|\bmost popular\b|\bbestsell|\bworst\b|\btotal\b|\bhow much\b"
+    ("compare", r"\bcompare\b|\bvs\.?\b|\bversus\b|\bcompared\b"),
+    ("trend", r"\btrend|\bover time\b|\bmonthly\b|\bweekly\b|\bby month\b|\bper month\b|\bquarterly\b"),
+    ("promotion", r"\bpromotion|\bpromo\b|\bdeals?\b|\blift\b|\bfeature ad"),
+    ("price", r"\bprice|\bcost\b|\bexpensive\b|\bcheap"),
+    ("ranking", (r"\btop\b|\bbest\b|\bsold (the )?most\b|\bmost popular\b|\bbestsell|\bworst\b|\btotal\b|\bhow much\b"
      r"|\bhow many units\b|\bsales\b|\bsold\b|\brevenue\b")),
     ("data_coverage", (r"\bdata\b|\bcoverage\b|\bhow far back\b|\bwhich products\b|\bwhat products\b|\bstores do\b"
      r"|\bproducts do\b|\bwhat do you have\b")),
@@ -42,7 +42,8 @@ SIZE_WORDS = {"oz", "fl", "ml", "l", "lb", "lbs", "g", "kg", "ct", "pk", "pack"}
 
 
 def intent(question: str) -> str | None:
-    """The tool a question asks for, or None when it is not about the merchant's sales (out of scope)."""
+    """The tool a question asks for (for past sales, the shape of its ``sales_query``: one of ``SALES_SHAPES``), or
+    None when it is not about the merchant's sales (out of scope)."""
     text = question.lower()
     for tool, pattern in RULES:
         if re.search(pattern, text):
@@ -175,7 +176,7 @@ def wants_stores(question: str) -> bool:
 
 
 def wants_worst(question: str) -> bool:
-    return bool(WORST_CUE.search(question))  # the same words the embedded router's checks use
+    return bool(WORST_CUE.search(question))
 
 
 def wants_revenue(question: str) -> bool:

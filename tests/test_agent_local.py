@@ -40,7 +40,7 @@ def local_session(trained_home: Path):
 def test_embedded_routes_a_ranking_question(local_session, trained: Path) -> None:
     result = local_session.ask("What sold best last month?")
     assert result.mode == "structured" and result.error is None and result.grounded
-    assert [s.name for s in result.tool_calls] == ["top_items"] and "September 1992" in result.answer
+    assert [s.name for s in result.tool_calls] == ["sales_query"] and "September 1992" in result.answer
     assert result.seconds < TURN_SECONDS
 
 

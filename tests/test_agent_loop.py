@@ -28,7 +28,10 @@ def _top(merchant: str, period: str | None = None) -> tuple[str, int]:
 def test_tool_then_answer_streams_events_in_contract_order(home: Path) -> None:
     product, units = _top("oj", "1991")
     model = RecordingModel(
-        replies=[call("top_items", {"period": "1991", "n": 3}), say(f"{product} sold {units:,} units.")]
+        replies=[
+            call("sales_query", {"period": "1991", "by": ["product"], "rank": "top", "limit": 3}),
+            say(f"{product} sold {units:,} units."),
+        ]
     )
     events = list(session_for("oj", model, "fake").stream("What sold best in 1991?"))
     kinds = [type(e) for e in events]
@@ -37,14 +40,15 @@ def test_tool_then_answer_streams_events_in_contract_order(home: Path) -> None:
     result = events[-1].result
     assert result.grounded and result.answer == f"{product} sold {units:,} units."
     assert "".join(e.text for e in events if isinstance(e, AnswerChunk)) == result.answer
-    assert result.tool_calls[0].name == "top_items" and result.tool_calls[0].ok
+    assert result.tool_calls[0].name == "sales_query" and result.tool_calls[0].ok
     tool_msg = next(m for m in model.seen[1] if isinstance(m, ToolMessage))
     assert product in tool_msg.content and "queries" not in tool_msg.content  # SQL provenance stays out of context
 
 
 def test_merchant_cannot_be_set_by_the_model(home: Path) -> None:
     tuna_product, _ = _top("tuna")
-    model = RecordingModel(replies=[call("top_items", {"merchant": "tuna"}), call("top_items", {"n": 1}, 1), say("ok")])
+    model = RecordingModel(replies=[call("sales_query", {"merchant": "tuna"}),
+                                    call("sales_query", {"by": ["product"], "limit": 1}, 1), say("ok")])  # fmt: skip
     result = session_for("oj", model, "fake").ask("What sold best?")
     first, second = result.tool_calls
     assert not first.ok and "merchant is fixed by the session" in first.summary
@@ -66,32 +70,43 @@ def test_sql_naming_another_merchant_is_refused(home: Path) -> None:
 
 
 def test_malformed_tool_call_is_reported_back_and_retried(home: Path) -> None:
-    broken = AIMessage(content="", invalid_tool_calls=[{"name": "top_items", "args": "{n: 3", "id": "x",
+    broken = AIMessage(content="", invalid_tool_calls=[{"name": "sales_query", "args": "{by: 3", "id": "x",
                                                         "error": "bad JSON", "type": "invalid_tool_call"}])  # fmt: skip
-    model = RecordingModel(replies=[broken, call("top_items", {"n": 1}), say("See the ranking above.")])
+    model = RecordingModel(
+        replies=[broken, call("sales_query", {"by": ["product"], "limit": 1}), say("See the ranking above.")]
+    )
     result = session_for("oj", model, "fake").ask("Top product?")
-    assert [s.name for s in result.tool_calls] == ["top_items"] and result.tool_calls[0].ok
+    assert [s.name for s in result.tool_calls] == ["sales_query"] and result.tool_calls[0].ok
     assert any(is_feedback(m) and "could not be read" in m.content for m in model.seen[1])
     assert result.answer == "See the ranking above." and result.error is None
 
 
 def test_unknown_tool_and_bad_arguments_become_results(home: Path) -> None:
-    model = RecordingModel(replies=[call("drop_tables", {}), call("top_items", {"n": 999}, 1), say("Sorry.")])
+    model = RecordingModel(replies=[call("drop_tables", {}), call("sales_query", {"limit": 999}, 1), say("Sorry.")])
     result = session_for("oj", model, "fake").ask("Top product?")
     unknown, bad = result.tool_calls
     assert not unknown.ok and "Unknown tool" in unknown.summary
-    assert not bad.ok and "n:" in bad.summary
+    assert not bad.ok and "limit:" in bad.summary
 
 
-def test_unknown_product_answers_with_closest_matches(home: Path) -> None:
-    model = RecordingModel(replies=[call("price_history", {"product": "tropicanna 64"}), say("I could not find it.")])
-    result = session_for("oj", model, "fake").ask("Price of tropicanna 64?")
-    assert not result.tool_calls[0].ok and "Tropicana" in result.tool_calls[0].summary
+def test_unknown_product_answers_with_the_known_names(home: Path) -> None:
+    model = RecordingModel(replies=[call("sales_query", {"measures": ["avg_price"], "filters": {"product": "pepsi 2l"}}),
+                                    say("I could not find it.")])  # fmt: skip
+    result = session_for("oj", model, "fake").ask("Price of pepsi 2l?")
+    assert not result.tool_calls[0].ok and "Unknown product 'pepsi 2l'" in result.tool_calls[0].summary
+    assert "Tropicana 64 oz" in result.tool_calls[0].summary
+
+
+def test_a_misspelt_name_is_corrected_and_the_answer_names_the_product_used(home: Path) -> None:
+    model = RecordingModel(replies=[call("sales_query", {"measures": ["avg_price"], "filters": {"product": "tropicanna 64"}}),
+                                    say("Done.")])  # fmt: skip
+    (step,) = session_for("oj", model, "fake").ask("Price of tropicanna 64?").tool_calls
+    assert step.ok and "Tropicana 64 oz" in step.summary and '["Tropicana 64 oz"]' in step.sql[0]
 
 
 def test_invented_number_is_caught_retried_then_replaced(home: Path) -> None:
     product, units = _top("oj", "1991")
-    model = RecordingModel(replies=[call("top_items", {"period": "1991"}), say(f"{product} sold 987,654 units."),
+    model = RecordingModel(replies=[call("sales_query", {"period": "1991", "by": ["product"], "rank": "top"}), say(f"{product} sold 987,654 units."),
                                     say("It sold 123,457 units.")])  # fmt: skip
     result = session_for("oj", model, "fake").ask("What sold best in 1991?")
     assert result.ungrounded == ["987,654"]
@@ -103,7 +118,7 @@ def test_invented_number_is_caught_retried_then_replaced(home: Path) -> None:
 
 def test_grounding_retry_can_fix_the_answer(home: Path) -> None:
     product, units = _top("oj", "1991")
-    model = RecordingModel(replies=[call("top_items", {"period": "1991"}), say("It sold 5,555,555 units."),
+    model = RecordingModel(replies=[call("sales_query", {"period": "1991", "by": ["product"], "rank": "top"}), say("It sold 5,555,555 units."),
                                     say(f"{product} sold about {units / 1e6:.1f} million units.")])  # fmt: skip
     result = session_for("oj", model, "fake").ask("What sold best in 1991?")
     assert result.grounded and result.ungrounded == ["5,555,555"] and "million" in result.answer
@@ -129,15 +144,15 @@ def test_llm_down_ends_the_turn_cleanly(home: Path) -> None:
 
 def test_structured_mode_routes_once_and_recovers_from_bad_json(home: Path) -> None:
     product, units = _top("tuna", "1995")
-    route = {"tool": "top_items", "args": {"by": "product", "metric": "units", "n": 3, "period": "1995",
-                                           "product": None, "store": None}}  # fmt: skip
-    model = RecordingModel(replies=[AIMessage(content="top_items(period=1995)"), step(route)])
+    route = {"tool": "sales_query", "measure": "units", "by": "product", "rank": "top", "limit": 3}
+    model = RecordingModel(replies=[AIMessage(content="sales_query(period=1995)"), step(route)])
     result = session_for("tuna", model, "fake-structured", mode="structured").ask("What sold best in 1995?")
     assert result.mode == "structured" and result.grounded and result.error is None
     assert len(model.seen) == 2  # the unreadable reply, then the route: no answer-writing call
-    assert result.tool_calls[0].args == {"by": "product", "metric": "units", "n": 3, "period": "1995"}
-    assert f"1. {product}: {units:,} units" in result.answer
-    assert "- top_items:" in model.seen[0][0].content  # the tool list is in the system prompt
+    args = result.tool_calls[0].args
+    assert args["by"] == ["product"] and args["rank"] == "top" and args["limit"] == 3 and "1995" in str(args["period"])
+    assert product in result.answer and f"{units:,}" in result.answer
+    assert "sales_query" in model.seen[0][0].content  # the tools are in the system prompt
     assert any(is_feedback(m) and "JSON object" in m.content for m in model.seen[1])
 
 
@@ -151,4 +166,6 @@ def test_history_reaches_the_model(home: Path, mode: str) -> None:
     if mode == "native":
         assert contents[1:4] == ["earlier question", "earlier answer", "hi"]
     else:  # one user message, the question last, so the system prompt stays a cacheable prefix
-        assert contents[1] == "Earlier user: earlier question\nEarlier assistant: earlier answer\nQuestion: hi"
+        assert len(contents) == 2 and contents[1].endswith(
+            "Earlier question: earlier question\nFound: nothing\nQuestion: hi"
+        )

@@ -105,7 +105,7 @@ def test_prompt_injection_in_a_product_name_is_only_data(fresh_home: Path, tmp_p
     ingest_file("inj", tmp_path / "sales.csv")
     before = run_sql("inj", "SELECT count(*) FROM sales").rows
     result = ChatSession("inj", llm="scripted").ask("What sold best?")
-    assert _names(result) == ["top_items"] and result.grounded
+    assert _names(result) == ["sales_query"] and result.grounded
     assert evil in result.answer  # relayed as a name, not obeyed
     assert run_sql("inj", "SELECT count(*) FROM sales").rows == before
     assert "IGNORE PREVIOUS" not in ChatSession("inj", llm="scripted").system  # data never enters the prompt
@@ -118,7 +118,7 @@ def test_cli_ask_json(trained: Path) -> None:
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert set(payload) >= {"answer", "tool_calls", "llm", "seconds"} and payload["llm"] == "scripted"
-    assert payload["tool_calls"][0]["name"] == "top_items" and payload["tool_calls"][0]["args"]["by"] == "store"
+    assert payload["tool_calls"][0]["name"] == "sales_query" and payload["tool_calls"][0]["args"]["by"] == ["store"]
     top = run_sql("oj", "SELECT store FROM sales WHERE week_start >= DATE '1992-09-01' AND week_start <= DATE "
                   "'1992-09-30' GROUP BY 1 ORDER BY sum(units) DESC LIMIT 1").rows[0][0]  # fmt: skip
     assert f"1. store {top}:" in payload["answer"]

@@ -85,7 +85,7 @@ def _answer_and_text(events: list) -> tuple[TurnResult, str]:
 def _answered(result: TurnResult, month: str = "September 1992") -> None:
     """A real answer from the merchant's data: the ranking tool over its last month (oj's unless ``month``)."""
     assert result.error is None and result.grounded, result
-    assert [s.name for s in result.tool_calls] == ["top_items"] and month in result.answer
+    assert [s.name for s in result.tool_calls] == ["sales_query"] and month in result.answer
 
 
 @pytest.mark.usefixtures("embedded_env")

@@ -34,7 +34,7 @@ def test_answer_streams_and_the_merchant_comes_from_the_sign_in(signed_in: Path)
     answer = _texts(last)[-1]
     assert "Star Kist 6 oz" in answer and "Tropicana" not in answer and "Dominicks" not in answer
     steps = [m for m in last[1] if m.metadata.get("title")]
-    assert steps and steps[-1].metadata["title"] == "⚙ top_items" and steps[-1].metadata["status"] == "done"
+    assert steps and steps[-1].metadata["title"] == "⚙ sales_query" and steps[-1].metadata["status"] == "done"
     convo = last[2]
     assert convo.agent_history()[0]["content"].startswith("Which products") and convo.turns[0].done
 

@@ -24,6 +24,8 @@ from tools.guarded_sql import SqlError, describe_merchant, run_sql
 from tools.sql_guard import SqlRefused
 from ui.cli_agent import register_agent_commands
 from ui.cli_explain import register_explain_commands
+from ui.cli_llm import llm_app
+from ui.cli_semantic import semantic_app
 from ui.cli_web import web_app
 from ui.progress import train_with_progress
 from ui.render import backtest_table, forecast_table, ingest_table, merchants_table, model_table, sql_table
@@ -33,6 +35,8 @@ app = typer.Typer(help="salescast: answers about your sales, grounded in your ow
 data_app = typer.Typer(help="Build the warehouse and load merchants' sales files.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(web_app)  # serve, start, users (ui/cli_web.py)
+app.add_typer(llm_app, name="llm")  # llm status, llm stop (ui/cli_llm.py)
+app.add_typer(semantic_app, name="semantic")
 register_agent_commands(app)  # ask, eval (ui/cli_agent.py)
 register_explain_commands(app)  # explain, whatif, importance, report (ui/cli_explain.py)
 

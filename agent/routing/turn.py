@@ -28,6 +28,7 @@ from tools.semantic.link import Frame, link
 from tools.semantic.resolve import CATALOG
 
 MAX_ROUTES = 2
+CUT_OFF_ADVICE = "Ask a shorter or simpler question, or raise SALESCAST_ROUTE_MAX_TOKENS."
 FOLLOW_UP = re.compile(r"^\s*(and|now|what about|how about|same|why|then|also|ok|okay)\b", re.IGNORECASE)
 SHORT = 5  # words: a question this short leans on the one before
 
@@ -54,7 +55,7 @@ class SemanticTurn(Turn):
                 reply, problem = _guard_llm(self.label, lambda: self.driver.decide(state.messages))
             except ReplyCutOff as exc:
                 state.messages.append(feedback("Your reply was cut off. Reply with a shorter JSON object."))
-                state.error = str(exc)
+                state.error = f"{exc} {CUT_OFF_ADVICE}"
                 continue
             if problem:
                 state.messages.append(feedback(problem))

@@ -48,7 +48,7 @@ def test_oj_asks_and_sees_the_answer_tool_steps_and_a_chart(page: Page, artifact
 
     answer = ask(page, "Which products sold the most units last year?")
     assert "Dominicks 64 oz" in answer and "91,525,760" in answer
-    step = page.locator("#chat .thought-group").filter(has_text="top_items").last
+    step = page.locator("#chat .thought-group").filter(has_text="sales_query").last
     expect(step).to_contain_text('period="last year"')
     step.locator(".title").first.click()  # expand: the full arguments and the tool's own summary
     expect(step).to_contain_text("top products by units")

@@ -32,7 +32,7 @@ def test_facts_are_computed_from_the_data(home: Path) -> None:
 
 def test_tool_choice_rules() -> None:
     (oos,) = [q for q in load_questions(default_questions()) if q.id == "oos-weather"]
-    assert tools_chosen_well(oos, []) and not tools_chosen_well(oos, ["top_items"])
+    assert tools_chosen_well(oos, []) and not tools_chosen_well(oos, ["sales_query"])
 
 
 def test_scripted_eval_scores_and_json(trained: Path, tmp_path: Path) -> None:
