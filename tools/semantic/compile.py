@@ -25,9 +25,11 @@ class Compiled:
     measures: list[str] = field(default_factory=list)
 
 
-def compile_query(model: SemanticModel, q: SemanticQuery, window: Window | None, filters: list[Filter]) -> Compiled:
+def compile_query(
+    model: SemanticModel, q: SemanticQuery, window: Window | None, filters: list[Filter], capped: bool = True
+) -> Compiled:
     """SQL for ``q``'s measures over ``window`` and ``filters`` (the caller varies them for comparisons and the
-    denominators of shares)."""
+    denominators of shares); ``capped=False`` keeps every group (a comparison period's rows are looked up by key)."""
     dims = [model.dimension(name) for name in q.by]
     measures = [model.measure(name) for name in q.measures]
     joins = {d.join for d in dims} | {model.dimension(f.dimension).join for f in filters}
@@ -44,7 +46,7 @@ def compile_query(model: SemanticModel, q: SemanticQuery, window: Window | None,
     sql = f"{cte}SELECT {', '.join(select)} FROM sales s{_joins(joins)}{where}"
     if dims:
         sql += " GROUP BY " + ", ".join(str(i + 1) for i in range(len(dims)))
-        sql += _order(q, dims, len(dims) + 1) + f" LIMIT {_limit(q)}"
+        sql += _order(q, dims, len(dims) + 1) + (f" LIMIT {_limit(q)}" if capped else "")
     return Compiled(sql=sql, params=params, keys=[d.name for d in dims], measures=[m.name for m in measures])
 
 

@@ -56,7 +56,8 @@ def execute(rd: Reader, model: SemanticModel, q: SemanticQuery) -> QueryAnswer:
                      f"{model.first_week} to {model.last_day}: pick another period, product or store.")  # fmt: skip
     share_of, share_base = _apply_shares(rd, model, q, rows) if SHARES & set(q.measures) and not q.by else (None, None)
     if q.compare is not None:
-        _apply_compare(rows, _rows(rd, model, q, q.compare, q.filters))
+        # every group of the other period, so a top row finds its own value even where it was not top then
+        _apply_compare(rows, _rows(rd, model, q, q.compare, q.filters, capped=False))
     groups = None
     if q.by:
         c = count_groups(model, q, q.period, q.filters)
@@ -66,8 +67,8 @@ def execute(rd: Reader, model: SemanticModel, q: SemanticQuery) -> QueryAnswer:
 
 
 def _rows(rd: Reader, model: SemanticModel, q: SemanticQuery, window: Window | None,
-          filters: list[Filter]) -> list[AnswerRow]:  # fmt: skip
-    c = compile_query(model, q, window, filters)
+          filters: list[Filter], capped: bool = True) -> list[AnswerRow]:  # fmt: skip
+    c = compile_query(model, q, window, filters, capped)
     out = []
     for raw in rd.rows(c.sql, c.params):
         key = {name: _key(name, value) for name, value in zip(c.keys, raw)}

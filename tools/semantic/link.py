@@ -127,7 +127,7 @@ def link(question: str, model: SemanticModel) -> Frame:
     words = _corrected(tokens(cleaned), model)
     _name_spans(words, model, frame)
     data = DataRange(model.first_week, model.last_week, model.last_day)
-    frame.periods = find_periods(question, data, model.events)
+    frame.periods = find_periods(cleaned, data, model.events)  # store numbers cut: "store 2001" is no year
     lowered = " ".join(question.lower().split())
     frame.money = _money(lowered)
     frame.percents = _percents(lowered)
