@@ -31,79 +31,6 @@ def money(value: float | None) -> str:
     return "n/a" if value is None else f"${value:,.2f}"
 
 
-def _when(scope: dict) -> str:
-    return scope.get("period") or f"{scope['start']} to {scope['end']}"
-
-
-def _top_items(d: dict) -> str:
-    by_revenue = d["metric"] == "revenue"
-    rows = []
-    for item in d["items"]:
-        name = f"store {item['name']}" if d["by"] == "store" else item["name"]
-        units, revenue = f"{number(item['units'])} units", money(item.get("revenue"))
-        amounts = f"{revenue} ({units})" if by_revenue else f"{units} ({revenue})"
-        share = f", {item['share_pct']}% of the total" if item.get("share_pct") is not None else ""
-        rows.append(f"{item['rank']}. {name}: {amounts}{share}")
-    lead = f"{'Worst' if d.get('rank') == 'worst' else 'Top'} {d['by']}s by {d['metric']} in {_when(d['scope'])}:"
-    total = f"All {d['n_items']} {d['by']}s together: {number(d['total_units'])} units"
-    total += f", {money(d['total_revenue'])} revenue." if d.get("total_revenue") is not None else "."
-    return "\n".join([lead, *rows, total])
-
-
-def _sales_trend(d: dict) -> str:
-    points = d["points"][-8:]
-    lines = [f"- {p['period']}: {number(p['units'])} units{_and_revenue(p.get('revenue'))}"
-             + (" (partial)" if p.get("partial") else "") for p in points]  # fmt: skip
-    shown = f" The last {len(points)} of {len(d['points'])} {d['grain']}s:" if len(d["points"]) > len(points) else ""
-    lead = (f"From {d['scope']['start']} to {d['scope']['end']} you sold {number(d['total_units'])} units"
-            f"{_and_revenue(d.get('total_revenue'))} ({len(d['points'])} {d['grain']}s).{shown}")  # fmt: skip
-    return "\n".join([lead, *lines])
-
-
-def _and_revenue(value: float | None) -> str:
-    return f" ({money(value)})" if value is not None else ""
-
-
-def _compare_periods(d: dict) -> str:
-    a, b = d["period_a"], d["period_b"]
-    pct = f" ({d['change_units_pct']:+.2f}%)" if d.get("change_units_pct") is not None else ""
-    text = (
-        f"{b['label']}: {number(b['units'])} units over {b['weeks']} weeks, against {number(a['units'])} units over "
-        f"{a['weeks']} weeks in {a['label']}: a change of {number(d['change_units'])} units{pct}."
-    )
-    if a["weeks"] != b["weeks"] and a.get("mean_weekly_units") and b.get("mean_weekly_units"):
-        text += (f" The periods hold different numbers of weeks; per week that is {number(b['mean_weekly_units'])} "
-                 f"against {number(a['mean_weekly_units'])} units.")  # fmt: skip
-    return text
-
-
-def _promotion_effect(d: dict) -> str:
-    who = ", ".join(d["scope"].get("products") or []) or "your products"
-    lines = []
-    for s in d["signals"]:
-        if s.get("lift") is None:
-            continue
-        lines.append(
-            f"- {s['signal']}: {number(s['mean_units_with'])} units per store-week with it against "
-            f"{number(s['mean_units_without'])} without, {s['lift']}x ({s['weeks_with']} weeks with it)."
-        )
-    missing = f" Not recorded in your data: {', '.join(d['not_recorded'])}." if d.get("not_recorded") else ""
-    if not lines:
-        return f"No promotion weeks for {who} in this period, so I cannot measure an effect.{missing}"
-    caveats = " ".join([*d.get("notes", [])[:2], d.get("caveat", "")]).strip()
-    return "\n".join([f"Promotions and sales of {who} ({_when(d['scope'])}):", *lines, caveats + missing]).strip()
-
-
-def _price_history(d: dict) -> str:
-    s = d["summary"]
-    paid = f" Shoppers paid {money(s['price_paid'])} on average after deals." if s.get("price_paid") else ""
-    return (
-        f"{d['product']} ({_when(d['scope'])}): average shelf price {money(s['mean_price'])}, lowest "
-        f"{money(s['min_price'])} (week of {s['min_week']}), highest {money(s['max_price'])} (week of "
-        f"{s['max_week']}).{paid}"
-    )
-
-
 def _data_coverage(d: dict) -> str:
     more = " (the first ones)" if d.get("products_truncated") else ""
     return (
@@ -189,9 +116,7 @@ def _sales_query(d: dict) -> str:
 
 
 RENDERERS: dict[str, Callable[[dict], str]] = {
-    "sales_query": _sales_query, "top_items": _top_items, "sales_trend": _sales_trend, "compare_periods": _compare_periods,
-    "promotion_effect": _promotion_effect, "price_history": _price_history, "data_coverage": _data_coverage,
-    "query_sales": _query_sales, "forecast": _forecast, "explain_forecast": _explain, "what_if": _what_if,
+    "sales_query": _sales_query, "data_coverage": _data_coverage, "query_sales": _query_sales, "forecast": _forecast, "explain_forecast": _explain, "what_if": _what_if,
     "backtest_accuracy": _accuracy, "make_chart": _chart, "generate_report": _report,
 }  # fmt: skip
 

@@ -111,8 +111,9 @@ def sales_arguments(shape: str, question: str, earlier: list[str], coverage: dic
     elif shape == "compare":
         found = found if len(found) >= 2 else ["last year", "this year"]
         args["compare_to"] = found[1]
-    elif shape == "trend":
+    elif shape in ("trend", "chart"):
         args["by"] = ["month" if re.search(r"month", question.lower()) else "week"]
+        args["output"] = "chart" if shape == "chart" else "auto"
     elif shape == "promotion":
         args |= {"measures": ["avg_weekly_units", "weeks_sold"], "by": ["deal"]}
     elif shape == "price":
@@ -127,10 +128,7 @@ def _series_args(tool: str, question: str, series: dict[str, Any]) -> dict[str, 
         c = si.change(question)
         return series | {k: v for k, v in vars(c).items() if v is not None}
     if tool == "make_chart":
-        kind = "drivers" if re.search(r"why|driver", question.lower()) else "forecast"
-        if not re.search(r"forecast|why|driver", question.lower()):
-            return {"kind": "sales_trend"}
-        return series | {"kind": kind}
+        return series | {"kind": "drivers" if re.search(r"why|driver", question.lower()) else "forecast"}
     if tool == "generate_report":
         return series | {"question": question}
     return series

@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 
 SERIES_TOOLS = {"forecast", "explain_forecast", "what_if", "generate_report", "make_chart"}
-SALES_SHAPES = {"compare", "trend", "promotion", "price", "ranking"}  # answered by one ``sales_query`` each
+SALES_SHAPES = {"compare", "trend", "chart", "promotion", "price", "ranking"}  # answered by one ``sales_query`` each
+FORECAST_CHART = re.compile(r"forecast|why|driver")  # other charts are of past sales
 WORST_CUE = re.compile(r"\b(worst|weakest|lowest|least|slowest|bottom|poorest)\b", re.IGNORECASE)
 
 # (tool, pattern) in priority order: the first rule that matches the question wins.
@@ -47,7 +48,7 @@ def intent(question: str) -> str | None:
     text = question.lower()
     for tool, pattern in RULES:
         if re.search(pattern, text):
-            return tool
+            return "chart" if tool == "make_chart" and not FORECAST_CHART.search(text) else tool
     return None
 
 

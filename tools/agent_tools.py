@@ -13,8 +13,8 @@ from langchain_core.tools import BaseTool
 
 from forecasting.warehouse.connect import known_merchants
 from forecasting.warehouse.errors import WarehouseError
-from tools.agent_tools_analytics import coverage_tool
 from tools.agent_tools_base import ToolArtifact, ToolOutput
+from tools.agent_tools_coverage import coverage_tool
 from tools.agent_tools_forecast import forecast_tools
 from tools.agent_tools_make_chart import chart_tool
 from tools.agent_tools_semantic import semantic_tool

@@ -1,12 +1,10 @@
 """Figures the agent tools attach as artifacts, built from the same results the LLM reads.
 
 The forecast band, driver waterfall and what-if figures are ``tools.charts``' (the report's), so a chat chart and
-a report chart of the same numbers look the same; only the sales-trend line is drawn here.
+a report chart of the same numbers look the same (past sales are charted by ``tools.semantic.chart``).
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import plotly.graph_objects as go
@@ -16,7 +14,6 @@ from forecasting.predict import Engine, Forecast
 from forecasting.whatif import WhatIf
 from tools import charts
 from tools.agent_tools_base import ToolArtifact
-from tools.analytics import SalesTrend
 from tools.report_models import BrandChange, Driver, ForecastPoint, SeriesPoint
 
 HISTORY_WEEKS = 26
@@ -59,26 +56,3 @@ def whatif_artifact(result: WhatIf) -> ToolArtifact:
     brands = [BrandChange(product=b.product, change_units=b.change_units) for b in result.other_brands[:6]]
     title = f"What if: {result.change} — {result.product}, store {result.store}"
     return chart(charts.whatif_chart(baseline, scenario, title, brands), title)
-
-
-def trend_artifact(result: SalesTrend) -> ToolArtifact:
-    what = ", ".join(result.scope.products or []) if result.scope.products else "all products"
-    where = f"store {result.scope.store}" if result.scope.store else "all stores"
-    title = f"Units per {result.grain}: {what}, {where}"
-    fig = go.Figure(
-        go.Scatter(
-            x=[p.start.isoformat() for p in result.points],
-            y=[p.units if not (isinstance(p.units, float) and math.isnan(p.units)) else None for p in result.points],
-            mode="lines+markers",
-            name="units",
-            line={"color": charts.ACTUAL},
-        )
-    )
-    fig.update_layout(
-        title={"text": charts.label(title), "x": 0.01},
-        template="plotly_white",
-        width=charts.WIDTH,
-        height=charts.HEIGHT,
-        yaxis_title=f"units per {result.grain}",
-    )
-    return chart(fig, title)

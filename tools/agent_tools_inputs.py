@@ -54,14 +54,12 @@ class WhatIfInput(SeriesInput):
 
 class ChartInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    kind: Literal["forecast", "drivers", "sales_trend"] = Field(
-        description="forecast: history and forecast band; drivers: why the forecast is what it is; "
-        "sales_trend: units over time"
+    kind: Literal["forecast", "drivers"] = Field(
+        description="forecast: history and forecast band; drivers: why the forecast is what it is"
     )
-    product: str | None = Field(None, description="product as written; required for forecast and drivers")
+    product: str | None = Field(None, description="product as written, e.g. 'tropicana 64'")
     store: str | None = Field(None, description="store, e.g. '12'; omit for all stores or a chain-level merchant")
     horizon: int = HORIZON
-    period: str | None = Field(None, description="sales_trend only: e.g. 'last year', '1992'; omit for all data")
 
     _store_text = field_validator("store", mode="before")(classmethod(lambda cls, v: _text(v)))
 

@@ -1,7 +1,8 @@
 """``make_chart``: a chart on request ("show me a chart of ..."), as an artifact the UI draws beside the answer.
 
 The forecast, explanation and what-if tools already attach their charts; this tool is for when the merchant asks
-for a picture on its own, and for the sales trend, which no other tool draws. The LLM reads only a short result.
+for a picture of a forecast or its drivers on its own. Past sales over time are charted by ``sales_query`` (its
+``output='chart'``). The LLM reads only a short result.
 """
 
 from __future__ import annotations
@@ -12,16 +13,15 @@ from langchain_core.tools import BaseTool
 
 from forecasting.explain import explain
 from forecasting.predict import engine
-from tools import analytics as an
 from tools.agent_tools_base import ToolArtifact, ToolOutput, make_tool
-from tools.agent_tools_charts import drivers_artifact, forecast_artifact, trend_artifact
+from tools.agent_tools_charts import drivers_artifact, forecast_artifact
 from tools.agent_tools_forecast import forecast_data
 from tools.agent_tools_inputs import ChartInput
 
 DESCRIPTION = (
-    "Draw a chart for the merchant: 'forecast' (recent sales and the forecast band of one product in one store), "
-    "'drivers' (waterfall of why that forecast is what it is) or 'sales_trend' (units over time, optionally for one "
-    "product or store). Use when the merchant asks to see, show, plot or chart something."
+    "Draw a chart of a forecast for the merchant: 'forecast' (recent sales and the forecast band of one product in "
+    "one store) or 'drivers' (waterfall of why that forecast is what it is). For past sales over time use "
+    "sales_query with output='chart'."
 )
 
 
@@ -39,17 +39,9 @@ def _series_chart(
 
 
 def _make_chart(merchant: str) -> Callable[..., ToolOutput]:
-    def make_chart(
-        kind: str, product: str | None = None, store: str | None = None, horizon: int = 4, period: str | None = None
-    ) -> ToolOutput:
-        if kind == "sales_trend":
-            fields = {"product": product, "store": store, "period": period, "grain": "week"}
-            trend = an.sales_trend(merchant, {k: v for k, v in fields.items() if v is not None})
-            artifact = trend_artifact(trend)
-            data = {"chart": artifact.title, "points": len(trend.points), "total_units": trend.total_units}
-        else:
-            artifact, facts = _series_chart(merchant, kind, product, store, horizon)
-            data = {"chart": artifact.title, **facts}
+    def make_chart(kind: str, product: str | None = None, store: str | None = None, horizon: int = 4) -> ToolOutput:
+        artifact, facts = _series_chart(merchant, kind, product, store, horizon)
+        data = {"chart": artifact.title, **facts}
         return ToolOutput(data=data, summary=f"chart: {artifact.title}", artifacts=[artifact])
 
     return make_chart

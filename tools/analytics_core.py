@@ -232,9 +232,3 @@ def whole(value: Any) -> int | float | None:
     if value is None:
         return None
     return int(value) if float(value).is_integer() else round(float(value), 2)
-
-
-def pct_change(old: float | None, new: float | None) -> float | None:
-    if old is None or new is None or old == 0:
-        return None
-    return round(100.0 * (new - old) / old, 2)

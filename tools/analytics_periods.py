@@ -5,7 +5,7 @@ period counts back from the merchant's last data week. "Now" is the day after th
 "last quarter" and "last year" are the latest *complete* ones in the data, while "this month/quarter/year" is the
 one holding the last data week, up to its end.
 
-Convention used by every analytics function: a period ``(start, end)`` selects the weeks whose ``week_start`` lies
+Convention used by every sales query: a period ``(start, end)`` selects the weeks whose ``week_start`` lies
 in ``[start, end]``; a week that straddles two months counts in the month it starts in.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from tools.analytics_core import BadArgument, BadPeriod, DataRange, NoData, Reader, Scope, reader
+from tools.analytics_core import BadPeriod, DataRange, NoData, Reader, reader
 
 Period = tuple[date, date, str]
 
@@ -60,18 +60,6 @@ def period_of(rd: Reader, text: str) -> Period:
     if count == 0:
         raise NoData(f"No data for {label} ({start} to {end}). {data.text(rd.merchant)}: pick a period inside it.")
     return start, end, label
-
-
-def window(
-    rd: Reader, start: date | None, end: date | None, period: str | None
-) -> tuple[date | None, date | None, str | None]:
-    """The dates a question covers, from explicit dates or a period phrase (not both)."""
-    if period is not None:
-        if start is not None or end is not None:
-            raise BadArgument("Give either a period phrase or start/end dates, not both.")
-        return period_of(rd, period)
-    check_order(start, end)
-    return start, end, None
 
 
 def check_order(start: date | None, end: date | None) -> None:
@@ -246,15 +234,6 @@ def _month(year: int, month: int) -> Period:
 
 # ---- grains: how weeks are grouped into reported periods ----------------------------------------------------------
 
-GRAINS = ("week", "month", "quarter", "year")
-
-GRAIN_SQL = {
-    "week": "week_start",
-    "month": "CAST(date_trunc('month', week_start) AS DATE)",
-    "quarter": "CAST(date_trunc('quarter', week_start) AS DATE)",
-    "year": "CAST(date_trunc('year', week_start) AS DATE)",
-}
-
 
 def bucket(grain: str, start: date) -> tuple[str, date]:
     """Label and last day of the period of ``grain`` that begins on ``start``."""
@@ -264,28 +243,3 @@ def bucket(grain: str, start: date) -> tuple[str, date]:
     end = _add_months(start, months) - timedelta(days=1)
     label = {"month": start.strftime("%Y-%m"), "quarter": _quarter_name(start), "year": str(start.year)}[grain]
     return label, end
-
-
-def is_partial(start: date, end: date, first_week: date, last_week: date) -> bool:
-    """Some week of the period starts before the first or after the last week that was counted."""
-    return first_week - timedelta(weeks=1) >= start or last_week + timedelta(weeks=1) <= end
-
-
-def grain_counts(rd: Reader, scope: Scope) -> dict:
-    """How many periods each grain would give, the first/last week and the totals in scope."""
-    where, params = scope.where()
-    counts = ", ".join(f"count(DISTINCT {GRAIN_SQL[g]})" for g in GRAINS)
-    row = rd.rows(
-        f"SELECT {counts}, min(week_start), max(week_start), sum(units), sum(revenue) FROM sales {where}", params
-    )[0]
-    if row[0] == 0:
-        raise rd.no_data(scope)
-    return {"counts": dict(zip(GRAINS, row[:4])), "first": row[4], "last": row[5], "units": row[6], "revenue": row[7]}
-
-
-def coarsest_needed(requested: str, counts: dict[str, int], limit: int) -> str:
-    """The finest grain, no finer than ``requested``, whose number of periods fits in ``limit`` rows."""
-    for grain in GRAINS[GRAINS.index(requested) :]:
-        if counts[grain] <= limit:
-            return grain
-    return "year"

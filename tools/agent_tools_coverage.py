@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from langchain_core.tools import BaseTool
 
-from tools import analytics as an
 from tools.agent_tools_base import ToolOutput, clean, make_tool, number
+from tools.analytics_coverage import data_coverage
+from tools.analytics_models import DataCoverage, DataCoverageArgs
 
 NAME = "data_coverage"
 DESCRIPTION = (
@@ -18,7 +19,7 @@ DESCRIPTION = (
 )
 
 
-def _summary(r: an.DataCoverage) -> str:
+def _summary(r: DataCoverage) -> str:
     return f"{r.first_week} to {r.last_week}: {r.n_products} products, {r.n_stores} stores, {number(r.rows)} rows"
 
 
@@ -26,8 +27,8 @@ def coverage_tool(merchant: str) -> BaseTool:
     """``data_coverage`` bound to ``merchant``."""
 
     def run(**kwargs: object) -> ToolOutput:
-        result = an.data_coverage(merchant, {k: v for k, v in kwargs.items() if v is not None})
+        result = data_coverage(merchant, {k: v for k, v in kwargs.items() if v is not None})
         return ToolOutput(data=clean(result), summary=_summary(result))
 
     run.__name__ = NAME
-    return make_tool(NAME, DESCRIPTION, an.DataCoverageArgs, run)
+    return make_tool(NAME, DESCRIPTION, DataCoverageArgs, run)
