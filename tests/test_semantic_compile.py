@@ -208,6 +208,19 @@ def test_compare_gives_change_and_change_pct(home: Path, oj: pd.DataFrame) -> No
         assert row.change["units"] == q2[store] - q2_before[store]
 
 
+def test_compare_by_month_sets_each_month_against_its_place_in_the_other_period(home: Path, oj: pd.DataFrame) -> None:
+    answer = _ask(measures=["units"], by=["month"], period="Q2 1992", compare_to="Q2 1991")
+    for row, month in zip(answer.rows, (4, 5, 6), strict=True):
+        now = _between(oj, date(1992, month, 1), date(1992, month, 28) + timedelta(days=3))
+        then = _between(oj, date(1991, month, 1), date(1991, month, 28) + timedelta(days=3))
+        now, then = (
+            now[pd.to_datetime(now["week_start"]).dt.month == month],
+            then[pd.to_datetime(then["week_start"]).dt.month == month],
+        )
+        assert (row.key["month"], row.compare_label) == (f"1992-{month:02d}", f"1991-{month:02d}")
+        assert (row.values["units"], row.compare["units"]) == (now["units"].sum(), then["units"].sum())
+
+
 def test_an_explicit_window_includes_both_end_weeks(home: Path, oj: pd.DataFrame) -> None:
     weeks = sorted(oj["week_start"].unique())
     start, end = weeks[10], weeks[13]
@@ -278,6 +291,14 @@ def test_unknown_dimension_names_the_known_ones(home: Path) -> None:
 def test_unknown_product_lists_the_merchants_products(home: Path) -> None:
     with pytest.raises(BadArgument, match=r"Unknown product 'Sunny Delight'\. Known: .*Tropicana 64 oz"):
         _ask(filters={"product": "Sunny Delight"})
+    with pytest.raises(BadArgument, match=r"Unknown product 'Sunny Delight 64 oz'"):  # not every 64 oz product
+        _ask(filters={"product": "Sunny Delight 64 oz"})
+    with pytest.raises(BadArgument, match=r"'Tropicana 32 oz'\. Did you mean: Tropicana 64 oz, Tropicana Premium"):
+        _ask(filters={"product": "Tropicana 32 oz"})  # a size the brand does not come in is no Tropicana 64 oz
+    with pytest.raises(BadArgument, match=r"Did you mean: Minute Maid 64 oz, Minute Maid 96 oz\?"):
+        _ask(filters={"product": "Minute Maid Light 64 oz"})
+    everything = _ask(measures=["units"], filters={"product": "all juice"})
+    assert everything.rows[0].values["units"] == _ask(measures=["units"]).rows[0].values["units"]
     with pytest.raises(BadArgument, match=r"Unknown store '999'\. Known: 2, 5, 8"):
         _ask(filters={"store": "999"})
 

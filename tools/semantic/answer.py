@@ -54,7 +54,7 @@ def _single(d: dict[str, Any], row: dict[str, Any]) -> str:
         base = ", ".join(amount(n.replace("share_", ""), v) for n, v in d["share_base"].items())
         text += f" That is out of {base} for {d['share_of']}."
     if q.get("compare") and row.get("compare") is not None:
-        text += " " + _change(q["compare"]["label"], row)
+        text += " " + _change(row.get("compare_label") or q["compare"]["label"], row)
     return text
 
 
@@ -80,7 +80,7 @@ def _table(d: dict[str, Any], q: dict[str, Any], rows: list[dict[str, Any]]) -> 
         name = ", ".join(_key(k, v) for k, v in row["key"].items())
         line = f"{i}. {name}: {amounts(row['values'])}"
         if q.get("compare") and row.get("compare") is not None:
-            line += " — " + _change(q["compare"]["label"], row)
+            line += " — " + _change(row.get("compare_label") or q["compare"]["label"], row)
         lines.append(line)
     more = f"\n({len(rows) - MAX_LINES} more rows in the table.)" if len(rows) > MAX_LINES else ""
     if len(rows) == 1 and q.get("rank"):

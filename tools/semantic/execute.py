@@ -29,6 +29,7 @@ class AnswerRow(BaseModel):
     key: dict[str, Any]
     values: dict[str, float | int | None]
     compare: dict[str, float | int | None] | None = None
+    compare_label: str | None = None  # the other period's month/week/quarter this row is set against
     change: dict[str, float | int | None] | None = None
     change_pct: dict[str, float | None] | None = None
 
@@ -57,7 +58,8 @@ def execute(rd: Reader, model: SemanticModel, q: SemanticQuery) -> QueryAnswer:
     share_of, share_base = _apply_shares(rd, model, q, rows) if SHARES & set(q.measures) and not q.by else (None, None)
     if q.compare is not None:
         # every group of the other period, so a top row finds its own value even where it was not top then
-        _apply_compare(rows, _rows(rd, model, q, q.compare, q.filters, capped=False))
+        times = [b for b in q.by if model.dimension(b).time]
+        _apply_compare(rows, _rows(rd, model, q, q.compare, q.filters, capped=False), times)
     groups = None
     if q.by:
         c = count_groups(model, q, q.period, q.filters)
@@ -111,13 +113,24 @@ def _share_target(filters: list[Filter]) -> Filter | None:
     return min(filters, key=lambda f: rank.get(f.dimension, len(rank)), default=None)
 
 
-def _apply_compare(rows: list[AnswerRow], other: list[AnswerRow]) -> None:
-    by_key = {tuple(sorted(r.key.items())): r.values for r in other}
+def _apply_compare(rows: list[AnswerRow], other: list[AnswerRow], times: list[str]) -> None:
+    """Each row against the same group of the other period; a month/week/quarter is matched by its place in its
+    period ("April 1992 against April 1991": the first month against the first month)."""
+    now_key, then_key = _aligned(rows, times), _aligned(other, times)
+    by_key = {then_key(r): r for r in other}
     for row in rows:
-        then = by_key.get(tuple(sorted(row.key.items())), {})
+        match = by_key.get(now_key(row))
+        then = match.values if match else {}
+        if match and times:
+            row.compare_label = ", ".join(str(match.key[t]) for t in times)
         row.compare = {m: then.get(m) for m in row.values}
         row.change = {m: _minus(v, then.get(m)) for m, v in row.values.items()}
         row.change_pct = {m: _pct(then.get(m), v) for m, v in row.values.items()}
+
+
+def _aligned(rows: list[AnswerRow], times: list[str]) -> Any:
+    places = {t: {v: i for i, v in enumerate(sorted({r.key[t] for r in rows}))} for t in times}
+    return lambda r: tuple(sorted((k, places[k][v] if k in places else v) for k, v in r.key.items()))
 
 
 def _minus(new: float | None, old: float | None) -> float | int | None:

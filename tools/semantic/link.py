@@ -101,6 +101,7 @@ class Frame(BaseModel):
     weeks_ahead: int | None = None
     future: bool = False
     levers: dict[str, bool] = Field(default_factory=dict)  # deal/feature/display named: True on, False without
+    unlinked: list[str] = Field(default_factory=list)  # words that are neither common nor part of a name
 
     def of(self, *dimensions: str) -> list[Mention]:
         return [m for m in self.mentions if m.dimension in dimensions]
@@ -194,6 +195,7 @@ def _name_spans(words: list[str], model: SemanticModel, frame: Frame) -> None:
             else:
                 frame.mentions.append(mention)
     frame.mentions.sort(key=lambda m: m.at)
+    frame.unlinked = [w for i, w in enumerate(words) if i not in taken and w not in COMMON]
 
 
 def _read_span(span: list[str], at: int, words: list[str], pool: list[Target], model: SemanticModel) -> Mention | None:

@@ -5,16 +5,21 @@ come from; what cannot be resolved fails with the known values listed.
 
 from __future__ import annotations
 
+from rapidfuzz import fuzz, process
+
 from tools.analytics_core import BadArgument, BadPeriod, DataRange
 from tools.analytics_periods import parse_period
 from tools.semantic.link import link
 from tools.semantic.model import SemanticModel
+from tools.semantic.names import is_size, tokens
 from tools.semantic.periods import find_periods
 from tools.semantic.query import Filter, Window
 
 CATALOG = ("product", "brand", "category", "size")
 FLAGS = {"deal": ("on deal", "no deal"), "feature": ("in the ad", "not in the ad"),
          "display": ("on display", "no display")}  # fmt: skip
+CLOSE = 70  # WRatio (sizes left out) from which a value is offered as "did you mean"
+NEAR_BEST = 15
 YES = {"yes", "true", "on", "1", "with", "on deal", "in the ad", "on display", "featured", "promoted"}
 
 
@@ -41,14 +46,27 @@ def _one(model: SemanticModel, dimension: str, text: str) -> tuple[str, list[str
     frame = link(f"store {text}" if dimension == "store" and text.strip().isdigit() else text, model)
     wanted = CATALOG if dimension in CATALOG else (dimension,)
     hits = [m for m in frame.mentions if m.dimension in wanted]
-    if hits:
+    if dimension in CATALOG and frame.everything and not hits and not frame.unlinked:  # "all juice"
+        return "product", [p.product for p in model.catalog]
+    if hits and not (dimension in CATALOG and frame.unlinked):  # "Sunny Delight 64 oz" is no 64 oz product
         m = hits[0]
         if m.dimension == dimension or dimension != "product":
             return m.dimension, m.values
         return "product", frame.products(model)
+    raise BadArgument(unknown_text(model, dimension, text))
+
+
+def unknown_text(model: SemanticModel, dimension: str, text: str) -> str:
+    """ "Unknown product 'x'. Did you mean: ...?" with the closest of the merchant's values, else the known ones."""
     known = _known(model, dimension)
-    raise BadArgument(f"Unknown {dimension} {text!r}. Known: {', '.join(known[:20])}"
-                      f"{', ...' if len(known) > 20 else ''}.")  # fmt: skip
+    if dimension == "store":  # numbers: "999" is not close to "9"
+        return f"Unknown store {text!r}. Known: {', '.join(known[:20])}{', ...' if len(known) > 20 else ''}."
+    scored = process.extract(_name_part(text), {v: _name_part(v) for v in known}, scorer=fuzz.WRatio, limit=5)
+    best = scored[0][1] if scored else 0
+    close = [v for _, score, v in scored if score >= CLOSE and score >= best - NEAR_BEST]
+    if close:
+        return f"Unknown {dimension} {text!r}. Did you mean: {', '.join(close)}?"
+    return f"Unknown {dimension} {text!r}. Known: {', '.join(known[:20])}{', ...' if len(known) > 20 else ''}."
 
 
 def _known(model: SemanticModel, dimension: str) -> list[str]:
@@ -80,3 +98,8 @@ def resolve_window(model: SemanticModel, given: str | Window | dict | None) -> W
         if found:
             return found[0]
         raise
+
+
+def _name_part(text: str) -> str:
+    """The words of a name without its size: "64 oz" must not make every 64 oz product look close."""
+    return " ".join(w for w in tokens(text) if not is_size(w)) or text.lower()
