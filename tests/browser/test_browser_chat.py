@@ -50,8 +50,11 @@ def test_oj_asks_and_sees_the_answer_tool_steps_and_a_chart(page: Page, artifact
     assert "Dominicks 64 oz" in answer and "91,525,760" in answer
     step = page.locator("#chat .thought-group").filter(has_text="sales_query").last
     expect(step).to_contain_text('period="last year"')
-    step.locator(".title").first.click()  # expand: the full arguments and the tool's own summary
-    expect(step).to_contain_text("top products by units")
+    step.locator(".title").first.click()  # expand: the semantic query, the tool's own summary and the SQL it ran
+    expect(step).to_contain_text("units, revenue by product top 5")
+    expect(step).to_contain_text('"rank": "top"')
+    expect(step.locator("code", has_text="GROUP BY").first).to_be_visible()
+    expect(step).to_contain_text("-- parameters:")
 
     answer = ask(page, "Forecast Tropicana 64 oz for the next 8 weeks")
     expect(page.locator("#chat .thought-group").filter(has_text="forecast").last).to_contain_text("Tropicana 64 oz")
