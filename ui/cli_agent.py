@@ -1,8 +1,9 @@
 """``salescast ask`` and ``salescast eval``: the chat agent from the command line.
 
 ``ask`` shows each tool call as it finishes (name, arguments, seconds, a one-line result), then the answer and the
-LLM that wrote it; ``--json`` prints one object for scripts. ``eval`` runs the question set and reports tool-choice
-accuracy, answer correctness, grounding failures and latency.
+LLM that wrote it; ``--json`` prints one object for scripts. It leaves the embedded model's server running for
+``SALESCAST_LLM_IDLE_S`` seconds (``agent.local_llm.keep_warm``), so the next ask need not load the model again.
+``eval`` runs the question set and reports tool-choice accuracy, answer correctness, grounding failures and latency.
 """
 
 from __future__ import annotations
@@ -54,19 +55,13 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
 ) -> None:
     """Ask the chat agent a question about your sales or forecasts."""
-    from agent.session import ChatSession
+    from agent.local_llm import LocalLLMError, keep_warm
 
     try:
-        session = ChatSession(merchant, llm=llm)
-    except (LLMConfigError, WarehouseError) as exc:
+        with keep_warm():  # the next ask finds the embedded model loaded (SALESCAST_LLM_IDLE_S, `salescast llm stop`)
+            result = _answer(merchant, question, llm, show_steps=not as_json)
+    except (LLMConfigError, LocalLLMError, WarehouseError) as exc:
         _fail(str(exc))
-    result = None
-    for event in session.stream(question):
-        if isinstance(event, StepFinished) and not as_json:
-            _print_step(event)
-        elif isinstance(event, Done):
-            result = event.result
-    assert result is not None  # the loop always ends with Done
     if as_json:
         sys.stdout.write(json.dumps(turn_json(result), default=str) + "\n")
         return
@@ -77,6 +72,20 @@ def ask(
         err.print(f"[yellow]note:[/] {escape(result.error)}")
     checked = "grounded" if result.grounded else "NOT grounded"
     out.print(f"[dim]LLM: {escape(result.llm)} · {result.seconds:.1f} s · {checked}[/]")
+
+
+def _answer(merchant: str, question: str, llm: str | None, show_steps: bool) -> TurnResult:
+    from agent.session import ChatSession
+
+    session = ChatSession(merchant, llm=llm)
+    result = None
+    for event in session.stream(question):
+        if isinstance(event, StepFinished) and show_steps:
+            _print_step(event)
+        elif isinstance(event, Done):
+            result = event.result
+    assert result is not None  # the loop always ends with Done
+    return result
 
 
 def _print_step(event: StepFinished) -> None:
