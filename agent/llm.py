@@ -96,11 +96,11 @@ def hosted(model: str) -> LLMChoice:
 
 
 def embedded() -> LLMChoice:
-    """The embedded server, started on first use (``agent.local_llm``); its model answers in structured mode."""
-    from agent import local_llm
+    """The embedded server, started on first use (``agent.llm_shared``); its model answers in structured mode."""
+    from agent import llm_shared, local_llm
 
     try:
-        server = local_llm.shared_server()
+        server = llm_shared.shared_server()
         label = local_llm.local_model_label()
     except Exception as exc:  # the runtime, the weights or the server: the message says which and what to do
         raise LLMConfigError(f"The embedded LLM is not available: {exc}") from exc

@@ -24,16 +24,27 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Self
 
 from agent import llm_state
 from agent.llm_state import ServerState
-from agent.local_llm import LLM_THREADS_ENV, LocalLLM, context_window, model_file, selected_model, server_env
+from agent.local_llm import (
+    LLM_THREADS_ENV,
+    LocalLLM,
+    LocalLLMError,
+    context_window,
+    model_file,
+    selected_model,
+    server_env,
+)
 from agent.processes import alive, terminate, terminate_pid
 from forecasting import threads
 from forecasting.paths import home
@@ -255,3 +266,79 @@ def describe() -> dict:
 def file_stat(path: Path) -> str:
     stat = Path(path).stat()
     return f"{stat.st_size}:{stat.st_mtime_ns}"
+
+
+IDLE_ENV = "SALESCAST_LLM_IDLE_S"
+DEFAULT_IDLE_S = 300.0
+
+# ---------------------------------------------------------------------------------------------------- per process
+
+_shared: SharedServer | None = None
+_shared_lock = threading.Lock()
+_idle_s = 0.0
+
+
+def idle_timeout() -> float:
+    """``SALESCAST_LLM_IDLE_S``: how long a server kept warm for the CLI stays up once no process uses it."""
+    value = os.environ.get(IDLE_ENV, "").strip()
+    try:
+        seconds = float(value) if value else DEFAULT_IDLE_S
+    except ValueError:
+        raise LocalLLMError(f"{IDLE_ENV} must be a number of seconds (0: stop at exit), not {value!r}") from None
+    return max(0.0, seconds)
+
+
+@contextmanager
+def keep_warm(seconds: float | None = None) -> Iterator[None]:
+    """A server this process starts or adopts inside the block is left running for ``seconds`` (default
+    ``idle_timeout()``) once no process uses it, i.e. after this one exits.
+
+    ``salescast ask`` runs in such a block: the next ask then finds the model loaded. Processes that do not (the app,
+    tests) stop a server they started when they exit, unless another process still uses it. A block, not a switch,
+    so an ask run inside a long-lived process (a test) does not change what that process does afterwards.
+    """
+    global _idle_s
+    before, _idle_s = _idle_s, idle_timeout() if seconds is None else max(0.0, seconds)
+    try:
+        yield
+    finally:
+        _idle_s = before
+
+
+def ensure_local_llm() -> str:
+    """The OpenAI base URL (``http://127.0.0.1:PORT/v1``) of this process's embedded server, started on first use."""
+    return shared_server().base_url
+
+
+def shared_server() -> SharedServer:
+    """This process's embedded server: the home's warm one when it runs the same model, else one started now; and
+    again when it died (killed, crashed, stopped for idleness). See the module docstring.
+
+    One server per home, however many agents and processes ask: the model takes 0.7-2 GB of memory and all CPU
+    cores, so a second copy would only make both slower. Sessions keep the server they were built on and compare it
+    with ``current_server()`` before each turn, so one restart serves every session (``agent.revive``).
+    """
+    global _shared
+    with _shared_lock:
+        if _shared is None or not _shared.running:
+            if _shared is not None:
+                _shared.stop()  # a dead server's hold and exit hook
+            _shared = None
+            _shared = acquire(_idle_s)
+        return _shared
+
+
+def current_server() -> SharedServer | None:
+    """The running embedded server of this process, if any; starts nothing."""
+    server = _shared
+    return server if server is not None and server.running else None
+
+
+def stop_local_llm() -> None:
+    """Let go of this process's embedded server (also done automatically at exit): it stops now unless another
+    process uses it or it is kept warm (``keep_warm``)."""
+    global _shared
+    with _shared_lock:
+        if _shared is not None:
+            _shared.stop()
+            _shared = None

@@ -3,7 +3,7 @@
 A session's chat model is bound to one server's port. When that server dies (a kill, a native crash in llama.cpp,
 the out-of-memory killer), every later call to that port fails at once, even after another session has started a
 new server. So before a turn, and after a turn that failed, the session compares its server with this process's
-current one (``agent.local_llm.current_server``): when its own is gone it re-binds to the running one, starting it
+current one (``agent.llm_shared.current_server``): when its own is gone it re-binds to the running one, starting it
 if no session has yet, and the turn that failed is run again. The merchant is told, at the start of the answer,
 that the local model stopped and was restarted (or why it could not be).
 """
@@ -22,10 +22,10 @@ NOT_RESTARTED = "The local model stopped and could not be restarted:"
 
 def stale(choice: LLMChoice) -> bool:
     """Whether ``choice`` talks to an embedded server that is no longer this process's running one."""
-    from agent import local_llm
+    from agent import llm_shared
 
     server = choice.server
-    return server is not None and (not server.running or local_llm.current_server() is not server)
+    return server is not None and (not server.running or llm_shared.current_server() is not server)
 
 
 def restart() -> tuple[LLMChoice | None, str]:

@@ -34,5 +34,10 @@ def tenant_path(merchant: str) -> Path:
     return tenants_dir() / f"{merchant}.duckdb"
 
 
+def model_dir(merchant: str) -> Path:
+    """A merchant's saved forecaster (``meta.json`` and weights)."""
+    return home() / "models" / merchant
+
+
 def rejects_dir() -> Path:
     return home() / "rejects"

@@ -17,9 +17,10 @@ from pydantic import BaseModel, Field
 from forecasting import paths
 from forecasting.features import build_samples
 from forecasting.models.neural import NeuralForecaster
-from forecasting.models.saved import ModelMeta, ModelSpec, load, model_dir
+from forecasting.models.saved import ModelMeta, ModelSpec, load
 from forecasting.names import resolve
 from forecasting.panel import Panel, latest_value, load_panel
+from forecasting.paths import model_dir
 from forecasting.warehouse.errors import WarehouseError
 
 DEFAULT_ASSUMPTION = "regular price (latest price in a week without a deal), no deal, no feature ad"

@@ -9,14 +9,13 @@ import numpy as np
 import torch
 
 from forecasting.backtest.metrics import Scores, naive_scale, score
+from forecasting.models import DEFAULT_MODEL
 from forecasting.models.neural import NeuralConfig, NeuralForecaster
 from forecasting.models.saved import TRAINABLE, Forecaster, ModelMeta, ModelSpec, now_utc, save
 from forecasting.models.tst import TransformerConfig, TransformerForecaster
 from forecasting.panel import Panel, load_panel
 from forecasting.threads import use_torch_threads
 from forecasting.warehouse.errors import WarehouseError
-
-DEFAULT_MODEL = "neural_mlp"
 
 
 def make_forecaster(

@@ -11,6 +11,8 @@ import pytest
 from forecasting.warehouse.build import build_warehouse
 
 SHARED_DOMINICKS = Path(__file__).resolve().parents[2] / "shared" / "data" / "dominicks"
+# An ask run by a test leaves no embedded LLM server warm behind it (tests/test_llm_warm.py sets its own timeouts).
+os.environ.setdefault("SALESCAST_LLM_IDLE_S", "0")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

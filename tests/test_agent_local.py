@@ -23,7 +23,7 @@ TURN_SECONDS = 120
 
 @pytest.fixture(scope="module")
 def local_session(trained_home: Path):
-    from agent import local_llm
+    from agent import llm_shared
     from agent.session import ChatSession
 
     with pytest.MonkeyPatch.context() as mp:
@@ -34,7 +34,7 @@ def local_session(trained_home: Path):
         session = ChatSession("oj", llm="embedded")
         session.wait_ready()
         yield session
-    local_llm.stop_local_llm()
+    llm_shared.stop_local_llm()
 
 
 def test_embedded_routes_a_ranking_question(local_session, trained: Path) -> None:

@@ -116,14 +116,37 @@ def test_none_is_out_of_scope_without_a_tool(home: Path) -> None:
     assert result.answer == OUT_OF_SCOPE and result.tool_calls == []
 
 
-def test_refused_sql_goes_back_once_with_the_reason(home: Path) -> None:
+def test_refused_sql_goes_back_once_and_the_model_must_choose_another_tool(home: Path) -> None:
     bad = {"tool": "query_sales", "sql": "SELECT nope FROM stores"}
-    good = {"tool": "query_sales", "sql": "SELECT count(*) AS n FROM stores WHERE city = 'Glenview'"}
-    session, model = _session("oj", bad, good)
+    session, model = _session("oj", bad, _sales(measure="stores_selling"))
     result = session.ask("How many stores are in Glenview?")
-    assert len(model.seen) == 2 and "That failed" in model.seen[1][-1].content
-    assert [s.ok for s in result.tool_calls] == [False, True]
+    assert len(model.seen) == 2 and "That SQL failed" in model.seen[1][-1].content
+    assert [(s.name, s.ok) for s in result.tool_calls] == [("query_sales", False), ("sales_query", True)]
+    assert result.tool_calls[1].args["filters"] == {"city": ["Glenview"]}
     assert str(_one("SELECT count(*) FROM stores WHERE city = 'Glenview'")) in result.answer
+    again, model = _session("oj", bad, bad)  # the same SQL again (no grammar holds a test model) is not run twice
+    result = again.ask("How many stores are in Glenview?")
+    assert len(model.seen) == 2 and len(result.tool_calls) == 1 and "Binder Error" in result.answer
+
+
+def test_a_forecast_chosen_for_a_past_period_is_routed_again_without_the_future_tools(home: Path) -> None:
+    forecast = {"tool": "forecast"}
+    session, model = _session("oj", forecast, _sales(measure="weeks_on_feature"))
+    result = session.ask("How many weeks was Minute Maid 64 oz in the ad at store 12 during 1991?")
+    assert len(model.seen) == 2 and "past period" in model.seen[1][-1].content
+    (step,) = result.tool_calls
+    expected = _one("SELECT count(DISTINCT week_start) FROM sales WHERE product = 'Minute Maid 64 oz' AND store = '12' "
+                    "AND feature > 0 AND year(week_start) = 1991")  # fmt: skip
+    assert step.name == "sales_query" and f"{expected} weeks in the ad" in result.answer
+
+
+def test_a_forecast_with_a_price_cut_is_a_what_if(home: Path) -> None:
+    session, _ = _session("tuna", {"tool": "forecast"})
+    result = session.ask(
+        "If we cut the price of Star Kist 6 oz by 15% for the next 3 weeks, how many more would we sell?"
+    )
+    (step,) = result.tool_calls
+    assert step.name == "what_if" and step.args["price"] == "-15%" and step.args["weeks"] == "1-3"
 
 
 def test_an_unreadable_reply_is_asked_again(home: Path) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from agent import local_llm
+from agent import llm_shared, local_llm
 from agent.events import AnswerChunk, Done, TurnResult
 from agent.revive import NOT_RESTARTED, RESTARTED
 from forecasting import threads
@@ -49,7 +49,7 @@ def embedded_env(trained_home: Path) -> Iterator[Path]:
         try:
             yield trained_home
         finally:
-            local_llm.stop_local_llm()
+            llm_shared.stop_local_llm()
 
 
 def _session(merchant: str):
@@ -91,7 +91,7 @@ def _answered(result: TurnResult, month: str = "September 1992") -> None:
 @pytest.mark.usefixtures("embedded_env")
 def test_a_server_killed_mid_answer_is_restarted_and_the_turn_answered() -> None:
     oj, tuna = _session("oj"), _session("tuna")
-    first = local_llm.current_server()
+    first = llm_shared.current_server()
     assert first is not None and oj.choice.server is first and tuna.choice.server is first
     killed = threading.Event()
     killer = threading.Thread(target=_kill_once_busy, args=(first.pid, killed), daemon=True)
@@ -103,31 +103,31 @@ def test_a_server_killed_mid_answer_is_restarted_and_the_turn_answered() -> None
     result, streamed = _answer_and_text(events)
     assert result.answer.startswith(RESTARTED) and streamed == result.answer
     _answered(result)
-    second = local_llm.current_server()
+    second = llm_shared.current_server()
     assert second is not None and second is not first and second.pid != first.pid and oj.choice.server is second
     later = tuna.ask(QUESTION)  # a session opened before the kill joins the new server, no third one starts
     assert later.answer.startswith(RESTARTED) and tuna.choice.server is second
     _answered(later, "April 1997")
     again = oj.ask(QUESTION)
-    assert not again.answer.startswith(RESTARTED) and local_llm.current_server() is second
+    assert not again.answer.startswith(RESTARTED) and llm_shared.current_server() is second
     _answered(again)
 
 
 @pytest.mark.usefixtures("embedded_env")
 def test_a_session_open_while_another_merchant_restarted_the_server_uses_the_new_one() -> None:
     oj = _session("oj")
-    dead = local_llm.current_server()
+    dead = llm_shared.current_server()
     os.kill(dead.pid, signal.SIGKILL)
     while dead.running:  # the kernel reaps it within milliseconds
         time.sleep(0.01)
     tuna = _session("tuna")  # as in the attack: a new server starts for another merchant
-    restarted = local_llm.current_server()
+    restarted = llm_shared.current_server()
     assert restarted is not None and restarted is not dead and tuna.choice.server is restarted
     assert threads.current().reserved == restarted.threads  # the dead server's cores were given back (finding 12)
     result = oj.ask(QUESTION)
     assert result.answer.startswith(RESTARTED)
     _answered(result)
-    assert local_llm.current_server() is restarted and oj.choice.server is restarted
+    assert llm_shared.current_server() is restarted and oj.choice.server is restarted
 
 
 @pytest.mark.usefixtures("embedded_env")
@@ -135,7 +135,7 @@ def test_a_server_that_cannot_start_again_says_why_and_a_later_turn_restarts_it(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     oj = _session("oj")
-    dead = local_llm.current_server()
+    dead = llm_shared.current_server()
     os.kill(dead.pid, signal.SIGKILL)
     while dead.running:
         time.sleep(0.01)
@@ -143,9 +143,9 @@ def test_a_server_that_cannot_start_again_says_why_and_a_later_turn_restarts_it(
     monkeypatch.setenv("SALESCAST_LOCAL_MODEL", str(missing))  # the weights vanished: no server can start
     down = oj.ask(QUESTION)
     assert down.answer.startswith(NOT_RESTARTED) and str(missing) in down.answer and down.error == down.answer
-    assert local_llm.current_server() is None and down.tool_calls == []
+    assert llm_shared.current_server() is None and down.tool_calls == []
     monkeypatch.setenv("SALESCAST_LOCAL_MODEL", SMALL)  # fixed: the next turn starts the server and answers
     result = oj.ask(QUESTION)
     assert result.answer.startswith(RESTARTED)
     _answered(result)
-    assert oj.choice.server is local_llm.current_server() is not None
+    assert oj.choice.server is llm_shared.current_server() is not None

@@ -52,7 +52,7 @@ def homes(built_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         try:
             yield a, b
         finally:
-            local_llm.stop_local_llm()
+            llm_shared.stop_local_llm()
             for home in (a, b):
                 mp.setenv("SALESCAST_HOME", str(home))
                 llm_shared.stop_warm()
@@ -70,8 +70,8 @@ def _use(home: Path, keep_warm: bool = False) -> int:
     """Another process takes the home's server (adopting or starting it) and exits at once; returns its pid.
 
     Lighter than an ask (it imports only ``agent.local_llm``), for tests about processes, not answers."""
-    code = f"from agent import local_llm\nwith local_llm.keep_warm({'' if keep_warm else 0}):\n"
-    code += "    print(local_llm.shared_server().pid)"
+    code = f"from agent import local_llm\nwith llm_shared.keep_warm({'' if keep_warm else 0}):\n"
+    code += "    print(llm_shared.shared_server().pid)"
     env = {**os.environ, "SALESCAST_HOME": str(home)}
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300, check=False
@@ -105,11 +105,11 @@ def _warm(home: Path) -> llm_state.ServerState:
 
 def _held() -> local_llm.LocalLLM:
     """A server this (test) process holds with an idle timeout of 0, as the web app does: started, or adopted."""
-    server = local_llm.current_server()
+    server = llm_shared.current_server()
     if server is None or llm_state.idle_of(Path(server.state.folder)) > 0:
-        local_llm.stop_local_llm()
+        llm_shared.stop_local_llm()
         llm_shared.stop_warm()  # one kept warm by an ask would outlive our hold
-        server = local_llm.shared_server()
+        server = llm_shared.shared_server()
     return server
 
 
@@ -144,12 +144,12 @@ def test_a_second_ask_adopts_the_server_the_first_left_warm(homes: tuple[Path, P
 
 def test_a_killed_server_is_replaced_on_the_next_use(homes: tuple[Path, Path]) -> None:
     a, _ = homes
-    local_llm.stop_local_llm()
+    llm_shared.stop_local_llm()
     killed = _warm(a)
     os.kill(killed.pid, signal.SIGKILL)
     assert _gone(killed.pid, killed.pid_started)
     assert _gone(killed.keeper_pid, killed.keeper_started)  # the keeper follows its server
-    server = local_llm.shared_server()
+    server = llm_shared.shared_server()
     now = _record(a)
     assert now is not None and now.alive and now.pid == server.pid != killed.pid and now.folder != killed.folder
     assert server.base_url == now.base_url and llm_shared.healthy(now)
@@ -167,8 +167,8 @@ def test_idle_timeout_0_stops_the_server_when_its_last_holder_lets_go(homes: tup
     llm_state.release(Path(state.folder))  # the last holder goes, as if it died: its keeper must notice alone
     assert _gone(state.pid, state.pid_started) and _gone(state.keeper_pid, state.keeper_started)
     assert _record(a) is None and _gone_folder(Path(state.folder))
-    local_llm.stop_local_llm()  # letting go of a server that is gone is quiet
-    assert local_llm.current_server() is None
+    llm_shared.stop_local_llm()  # letting go of a server that is gone is quiet
+    assert llm_shared.current_server() is None
 
 
 def test_two_homes_never_share_a_server(homes: tuple[Path, Path]) -> None:
@@ -193,5 +193,5 @@ def test_llm_stop_stops_the_server_even_while_a_process_holds_it(homes: tuple[Pa
     assert stopped.returncode == 0 and f"pid {state.pid}" in stopped.stdout, stopped.stdout + stopped.stderr
     assert not alive(state.pid, state.pid_started) and not alive(state.keeper_pid, state.keeper_started)
     assert _record(a) is None and _gone_folder(Path(state.folder))
-    assert local_llm.current_server() is None  # our handle sees it gone; the next use would start another
+    assert llm_shared.current_server() is None  # our handle sees it gone; the next use would start another
     assert _llm_cli(a, "status") == {"home": str(a), "running": False}

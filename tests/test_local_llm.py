@@ -19,7 +19,7 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, Field
 
-from agent import local_llm
+from agent import llm_shared, local_llm
 from agent.local_llm import MODELS, LocalLLM, LocalLLMError, ModelSpec
 
 TOOLS = [
@@ -191,12 +191,12 @@ def test_ensure_local_llm_reuses_one_server_and_stop_frees_its_port(
     monkeypatch.setenv("SALESCAST_HOME", str(tmp_path))
     monkeypatch.setenv("SALESCAST_LOCAL_MODEL", MODEL_KEY)
     try:
-        url = local_llm.ensure_local_llm()
+        url = llm_shared.ensure_local_llm()
         assert url.startswith("http://127.0.0.1:") and url.endswith("/v1")
-        assert local_llm.ensure_local_llm() == url
+        assert llm_shared.ensure_local_llm() == url
         port = int(url.split(":")[2].split("/")[0])
     finally:
-        local_llm.stop_local_llm()
+        llm_shared.stop_local_llm()
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
     with socket.socket() as sock:  # SO_REUSEADDR as any server sets it: closed connections may linger in TIME_WAIT

@@ -11,9 +11,10 @@ import pytest
 
 from forecasting import predict
 from forecasting.models.neural import NeuralConfig
-from forecasting.models.saved import ModelDamaged, ModelMissing, load, model_dir
+from forecasting.models.saved import ModelDamaged, ModelMissing, load
 from forecasting.models.tst import TransformerConfig
 from forecasting.names import UnknownName
+from forecasting.paths import model_dir
 from forecasting.train import train_merchant
 from forecasting.warehouse.errors import WarehouseError
 from tests.conftest import private_home

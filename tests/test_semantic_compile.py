@@ -69,6 +69,14 @@ def test_breakdown_by_brand_joins_the_catalog(home: Path, oj: pd.DataFrame) -> N
     assert answer.groups == len(expected) == 8  # 11 products, 8 brands (Tropicana Premium, Minute Maid: two sizes)
 
 
+def test_a_breakdown_also_gives_the_total_of_its_scope(home: Path, oj: pd.DataFrame) -> None:
+    answer = _ask(measures=["units", "revenue"], by=["product"], rank="top", limit=3, period="May 1992")
+    may = _between(oj, date(1992, 5, 1), date(1992, 5, 31))
+    assert len(answer.rows) == 3 and answer.total["units"] == may["units"].sum()  # the rest counted too
+    assert answer.total["revenue"] == pytest.approx(may["revenue"].sum(), abs=1)
+    assert _ask(measures=["avg_price"], by=["brand"]).total is None  # averages do not add up across groups
+
+
 def test_breakdown_by_month_is_in_calendar_order(home: Path, oj: pd.DataFrame) -> None:
     answer = _ask(measures=["units", "revenue"], by=["month"], period="1992")
     df = _year(oj, 1992)

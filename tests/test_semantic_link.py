@@ -120,6 +120,12 @@ def test_store_references(oj: SemanticModel, tuna: SemanticModel) -> None:
     assert chain.stores() == [] and chain.unknown_stores == ["12"]
 
 
+def test_a_store_written_with_a_typo(oj: SemanticModel) -> None:
+    assert link("how much did stor 12 sell", oj).stores() == ["12"]
+    assert link("sotre 5 and strore 8", oj).stores() == ["5", "8"]
+    assert link("a story 12 times over", oj).stores() == [] and link("stone 12", oj).stores() == []
+
+
 def test_a_four_digit_store_number_is_not_a_year(oj: SemanticModel) -> None:
     numbered = oj.model_copy(update={"stores": [*oj.stores, "1991"]})
     frame = link("How did store 1991 do last month?", numbered)
@@ -139,6 +145,19 @@ def test_months_quarters_and_relative_periods(oj: SemanticModel) -> None:
     assert last == (month_before, now.replace(day=1) - timedelta(days=1)) == (date(1992, 9, 1), date(1992, 9, 30))
     weeks = link("units over the last 8 weeks", oj)
     assert _span(weeks) == (oj.last_week - timedelta(weeks=7), oj.last_day)
+
+
+def test_periods_written_loosely(oj: SemanticModel) -> None:
+    assert _span(link("tropicana sales in augst 1992", oj)) == (date(1992, 8, 1), date(1992, 8, 31))
+    assert _span(link("septmber 1991 totals", oj)) == (date(1991, 9, 1), date(1991, 9, 30))
+    first_quarters = link("the first quarter of 1992 against the first quarter of 1991", oj).periods
+    assert [(w.start, w.end) for w in first_quarters] == [(date(1992, 1, 1), date(1992, 3, 31)),
+                                                          (date(1991, 1, 1), date(1991, 3, 31))]  # fmt: skip
+    assert _span(link("What share of last year's units came from store 5?", oj)) == (
+        date(1991, 1, 1),
+        date(1991, 12, 31),
+    )
+    assert link("the mayor marches on", oj).periods == []
 
 
 def test_holiday_weeks(oj: SemanticModel) -> None:

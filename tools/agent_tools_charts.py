@@ -6,15 +6,19 @@ a report chart of the same numbers look the same (past sales are charted by ``to
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import plotly.graph_objects as go
 
-from forecasting.explain import Explanation
-from forecasting.predict import Engine, Forecast
-from forecasting.whatif import WhatIf
 from tools import charts
 from tools.agent_tools_base import ToolArtifact
 from tools.report_models import BrandChange, Driver, ForecastPoint, SeriesPoint
+
+if TYPE_CHECKING:  # the forecasting stack loads when a forecast runs (tools.agent_tools_forecast)
+    from forecasting.explain import Explanation
+    from forecasting.predict import Engine, Forecast
+    from forecasting.whatif import WhatIf
 
 HISTORY_WEEKS = 26
 

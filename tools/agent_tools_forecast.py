@@ -1,5 +1,8 @@
 """Forecast, explanation, what-if and accuracy as agent tools, each over the merchant's cached engine.
 
+The forecasting stack (torch, SHAP) is imported when a tool first runs, not when the tools are built: a chat whose
+questions are about past sales, and every ``salescast ask`` that starts a process, then never pays its seconds.
+
 Results are trimmed to what an answer quotes (weekly P10/P50/P90, totals over the horizon, the top drivers) so a
 small model's context holds them, and totals are computed here so the model never has to add numbers itself: an
 answer that quotes "1,234 units over 4 weeks" finds that number in the tool result and passes the grounding check.
@@ -9,18 +12,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.tools import BaseTool
 
 from forecasting import paths
-from forecasting.explain import explain
-from forecasting.models.saved import read_meta
-from forecasting.predict import Forecast, engine
-from forecasting.whatif import Change, WhatIf, what_if
 from tools.agent_tools_base import ToolOutput, make_tool, number
 from tools.agent_tools_charts import drivers_artifact, forecast_artifact, whatif_artifact
 from tools.agent_tools_inputs import ExplainInput, ForecastInput, NoInput, WhatIfInput
+
+if TYPE_CHECKING:
+    from forecasting.predict import Forecast
+    from forecasting.whatif import WhatIf
 
 TOP_DRIVERS = 6
 TOP_BRANDS = 5
@@ -49,6 +52,8 @@ def forecast_data(result: Forecast) -> dict[str, Any]:
 
 def _forecast(merchant: str) -> Callable[..., ToolOutput]:
     def forecast(product: str, store: str | None = None, horizon: int = 4) -> ToolOutput:
+        from forecasting.predict import engine
+
         eng = engine(merchant)
         result = eng.forecast(store, product, horizon)
         data = forecast_data(result)
@@ -63,6 +68,9 @@ def _forecast(merchant: str) -> Callable[..., ToolOutput]:
 
 def _explain(merchant: str) -> Callable[..., ToolOutput]:
     def explain_forecast(product: str, store: str | None = None, week: int = 1) -> ToolOutput:
+        from forecasting.explain import explain
+        from forecasting.predict import engine
+
         result = explain(engine(merchant), store, product, week=week)
         drivers = [d.model_dump() for d in result.drivers if abs(d.contribution) >= 0.05][:TOP_DRIVERS]
         data = {
@@ -121,6 +129,9 @@ def _what_if(merchant: str) -> Callable[..., ToolOutput]:
         weeks: str = "1",
         horizon: int | None = None,
     ) -> ToolOutput:
+        from forecasting.predict import engine
+        from forecasting.whatif import Change, what_if
+
         if price is None and deal is None and feature is None:
             raise ValueError("Say what changes: a price (e.g. '-10%'), deal=true or feature=true.")
         change = Change(price=price, deal=deal, feature=feature, weeks=weeks)
@@ -132,6 +143,8 @@ def _what_if(merchant: str) -> Callable[..., ToolOutput]:
 
 
 def accuracy_data(merchant: str) -> dict[str, Any]:
+    from forecasting.models.saved import read_meta
+
     meta = read_meta(merchant)
     data: dict[str, Any] = {
         "model": meta.model,

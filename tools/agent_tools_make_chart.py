@@ -11,8 +11,6 @@ from collections.abc import Callable
 
 from langchain_core.tools import BaseTool
 
-from forecasting.explain import explain
-from forecasting.predict import engine
 from tools.agent_tools_base import ToolArtifact, ToolOutput, make_tool
 from tools.agent_tools_charts import drivers_artifact, forecast_artifact
 from tools.agent_tools_forecast import forecast_data
@@ -28,6 +26,9 @@ DESCRIPTION = (
 def _series_chart(
     merchant: str, kind: str, product: str | None, store: str | None, horizon: int
 ) -> tuple[ToolArtifact, dict]:
+    from forecasting.explain import explain  # the forecasting stack, when a chart is drawn
+    from forecasting.predict import engine
+
     if not product:
         raise ValueError(f"A {kind} chart needs a product, e.g. product='tropicana 64'.")
     eng = engine(merchant)

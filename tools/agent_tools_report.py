@@ -12,10 +12,8 @@ from typing import Literal
 from langchain_core.tools import BaseTool
 from pydantic import Field
 
-from forecasting.whatif import Change
 from tools.agent_tools_base import ToolArtifact, ToolOutput, make_tool
 from tools.agent_tools_inputs import SeriesInput
-from tools.report_builder import make_report
 
 DESCRIPTION = (
     "Write a report (HTML or PDF) for one product in one store: forecast with its range, why (drivers), forecast "
@@ -43,6 +41,9 @@ def _report(merchant: str) -> Callable[..., ToolOutput]:
         weeks: str = "1",
         format: str = "html",
     ) -> ToolOutput:
+        from forecasting.whatif import Change  # the forecasting stack, when a report is written
+        from tools.report_builder import make_report
+
         levers = {"price": price, "deal": deal, "feature": feature}
         change = Change(**levers, weeks=weeks) if any(v is not None for v in levers.values()) else None
         path = make_report(merchant, store, product, question, whatif=change, fmt=format)

@@ -13,9 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from forecasting.backtest.suite import run_backtest, save_backtest
-from forecasting.predict import forecast
-from forecasting.train import DEFAULT_MODEL
+from forecasting.models import DEFAULT_MODEL
 from forecasting.warehouse.build import build_warehouse
 from forecasting.warehouse.errors import WarehouseError
 from forecasting.warehouse.ingest import ingest_file
@@ -186,6 +184,8 @@ def forecast_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Forecast units per week with P10/P50/P90 and the prices and promotions assumed."""
+    from forecasting.predict import forecast  # torch: only the commands that forecast load it
+
     with user_errors():
         result = forecast(merchant, store, product, horizon)
     if as_json:
@@ -207,6 +207,8 @@ def backtest(
     ] = None,
 ) -> None:
     """Retrain every model in every round of a protocol and score them side by side."""
+    from forecasting.backtest.suite import run_backtest, save_backtest
+
     chosen = [m.strip() for m in models.split(",")] if models else None
     overrides = _json_option(config, "--config")
     with user_errors(), Progress(*Progress.get_default_columns(), console=err) as bar:

@@ -2,7 +2,7 @@
 
 ``ask`` shows each tool call as it finishes (name, arguments, seconds, a one-line result), then the answer and the
 LLM that wrote it; ``--json`` prints one object for scripts. It leaves the embedded model's server running for
-``SALESCAST_LLM_IDLE_S`` seconds (``agent.local_llm.keep_warm``), so the next ask need not load the model again.
+``SALESCAST_LLM_IDLE_S`` seconds (``agent.llm_shared.keep_warm``), so the next ask need not load the model again.
 ``eval`` runs the question set and reports tool-choice accuracy, answer correctness, grounding failures and latency.
 """
 
@@ -55,7 +55,8 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
 ) -> None:
     """Ask the chat agent a question about your sales or forecasts."""
-    from agent.local_llm import LocalLLMError, keep_warm
+    from agent.llm_shared import keep_warm
+    from agent.local_llm import LocalLLMError
 
     try:
         with keep_warm():  # the next ask finds the embedded model loaded (SALESCAST_LLM_IDLE_S, `salescast llm stop`)

@@ -6,17 +6,18 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
-from forecasting.explain import Explanation, Importance, explain, importance
-from forecasting.predict import engine
 from forecasting.warehouse.errors import WarehouseError
-from forecasting.whatif import Change, WhatIf, what_if
+
+if TYPE_CHECKING:  # the forecasting stack (torch, SHAP) loads when one of these commands runs
+    from forecasting.explain import Explanation, Importance
+    from forecasting.whatif import Change, WhatIf
 
 out = Console()
 err = Console(stderr=True)
@@ -58,6 +59,9 @@ def explain_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Explain one week's forecast: a base plus signed driver contributions in units (SHAP)."""
+    from forecasting.explain import explain
+    from forecasting.predict import engine
+
     _emit(lambda: explain(engine(merchant), store, product, _week(week), background=background), as_json,
           _explanation_table)  # fmt: skip
 
@@ -98,6 +102,9 @@ def whatif_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Forecast a scenario (price, deal, feature ad) next to the baseline, with the effect on the other brands."""
+    from forecasting.predict import engine
+    from forecasting.whatif import what_if
+
     try:
         change = _change(price, deal, feature, weeks)
         result = what_if(engine(merchant), store, product, change, horizon)
@@ -111,6 +118,8 @@ def whatif_cmd(
 
 def _change(price: str | None, deal: str | None, feature: str | None, weeks: str) -> Change:
     """The scenario from the command-line levers (shared by ``whatif`` and ``report``)."""
+    from forecasting.whatif import Change
+
     return Change(price=price, deal=_switch(deal, "--deal"), feature=_switch(feature, "--feature"), weeks=weeks)
 
 
@@ -152,6 +161,9 @@ def importance_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Which drivers move this merchant's forecasts most: mean |SHAP| overall and per product."""
+    from forecasting.explain import importance
+    from forecasting.predict import engine
+
     _emit(lambda: importance(engine(merchant), step, max_series), as_json, _importance_table)
 
 

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 
 from forecasting import paths
-from forecasting.models.saved import model_dir
+from forecasting.paths import model_dir
 from forecasting.warehouse.build import build_warehouse, merchant_summary
 from forecasting.warehouse.connect import known_merchants
 from forecasting.warehouse.errors import WarehouseError
@@ -185,7 +185,7 @@ def _warm_llm(llm: str | None) -> None:
     if os.environ.get("OPENAI_BASE_URL") or (llm or os.environ.get("SALESCAST_LLM", "")) == "scripted":
         return
     try:
-        from agent.local_llm import ensure_local_llm
+        from agent.llm_shared import ensure_local_llm
 
         with out.status("Starting the embedded language model ..."):
             ensure_local_llm()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 
-from forecasting.backtest.suite import BacktestReport
-from forecasting.models.saved import ModelMeta
-from forecasting.predict import Forecast
-from forecasting.warehouse.build import MerchantSummary
-from forecasting.warehouse.ingest import IngestReport
-from tools.guarded_sql import SqlResult
+if TYPE_CHECKING:  # types only: the forecasting stack loads with the commands that use it
+    from forecasting.backtest.suite import BacktestReport
+    from forecasting.models.saved import ModelMeta
+    from forecasting.predict import Forecast
+    from forecasting.warehouse.build import MerchantSummary
+    from forecasting.warehouse.ingest import IngestReport
+    from tools.guarded_sql import SqlResult
 
 
 def merchants_table(merchants: list[MerchantSummary]) -> Table:

@@ -19,6 +19,7 @@ from tools.semantic.resolve import CATALOG
 
 MAX_EACH = 3
 MAX_HORIZON = 8
+SHARES = ("share_units", "share_revenue")
 COMPANION = {"units": "revenue", "revenue": "units", "share_units": "units", "share_revenue": "revenue"}
 CHART = re.compile(r"\b(chart|plot|graph|visuali[sz]e|draw)\b", re.IGNORECASE)
 PDF = re.compile(r"\bpdf\b", re.IGNORECASE)
@@ -34,6 +35,8 @@ class Plan:
 
 def plan(reply: dict[str, Any], frame: Frame, model: SemanticModel) -> Plan:
     tool = reply.get("tool")
+    if tool == "forecast" and _levers(frame):  # a price, deal or ad the forecast would ignore: that is a what-if
+        tool = "what_if"
     if tool == "sales_query":
         return Plan(calls=[Call("sales_query", sales_args(reply, frame, model), "route_sales_query")])
     if tool == "query_sales":
@@ -51,6 +54,8 @@ def sales_args(reply: dict[str, Any], frame: Frame, model: SemanticModel) -> dic
     by = [reply["by"]] if reply.get("by") not in (None, "none") else []
     filters, several = _filters(frame, model)
     by = [b for b in by if len(filters.get(b, [])) != 1]  # a breakdown by the one store asked about is no breakdown
+    if measure in SHARES and set(filters) & set(CATALOG):  # "Star Kist's share": of all, not of its own brand
+        by = [b for b in by if b not in CATALOG]
     if not by and several:
         by = [several]
     rank = reply.get("rank") if reply.get("rank") in ("top", "bottom") else None

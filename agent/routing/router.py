@@ -40,8 +40,7 @@ class SemanticRouter:
         self.llm = llm
         self.model = model
         self.system = system_text(model)
-        self._runnable = _structured(llm, reply_schema([m.name for m in model.measures],
-                                                       [d.name for d in model.dimensions]))  # fmt: skip
+        self._runnables: dict[frozenset[str], Any] = {}
         self._warming: threading.Thread | None = None
 
     def warm(self) -> None:
@@ -57,11 +56,23 @@ class SemanticRouter:
         if self._warming is not None:
             self._warming.join(timeout)
 
-    def decide(self, messages: list[BaseMessage]) -> tuple[dict[str, Any] | None, str | None]:
-        """``(reply, None)`` or ``(None, problem to tell the model)``."""
-        out = self._runnable.invoke(messages)
+    def decide(
+        self, messages: list[BaseMessage], exclude: frozenset[str] = frozenset()
+    ) -> tuple[dict[str, Any] | None, str | None]:
+        """``(reply, None)`` or ``(None, problem to tell the model)``; ``exclude``: tools it may not choose."""
+        out = self._runnable(exclude).invoke(messages)
         raw = out["raw"] if isinstance(out, dict) else out
-        return parse_reply(text_of(raw))
+        reply, problem = parse_reply(text_of(raw))
+        if reply is not None and reply.get("tool") in exclude:  # test models are not held by a grammar
+            return None, f"Choose another tool than {reply['tool']}."
+        return reply, problem
+
+    def _runnable(self, exclude: frozenset[str]) -> Any:
+        if exclude not in self._runnables:
+            schema = reply_schema([m.name for m in self.model.measures], [d.name for d in self.model.dimensions],
+                                  exclude)  # fmt: skip
+            self._runnables[exclude] = _structured(self.llm, schema)
+        return self._runnables[exclude]
 
 
 def parse_reply(text: str) -> tuple[dict[str, Any] | None, str | None]:

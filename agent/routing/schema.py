@@ -14,8 +14,12 @@ SIMPLE = ["forecast", "explain_forecast", "what_if", "backtest_accuracy", "data_
 CHART_KINDS = ["forecast", "drivers"]
 
 
-def reply_schema(measures: list[str], dimensions: list[str]) -> dict[str, Any]:
-    """``{"name", "schema"}`` for ``with_structured_output``."""
+FUTURE = ("forecast", "explain_forecast", "what_if")  # tools about weeks after the data
+
+
+def reply_schema(measures: list[str], dimensions: list[str], exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """``{"name", "schema"}`` for ``with_structured_output``; ``exclude`` takes tools out of the choice (a second
+    routing call after the first chose a tool the question cannot be answered with)."""
     sales = _object({"tool": {"type": "string", "enum": ["sales_query"]},
                      "measure": {"type": "string", "enum": measures},
                      "by": {"type": "string", "enum": [*dimensions, NONE]},
@@ -24,8 +28,9 @@ def reply_schema(measures: list[str], dimensions: list[str]) -> dict[str, Any]:
     chart = _object({"tool": {"type": "string", "enum": ["make_chart"]},
                      "kind": {"type": "string", "enum": CHART_KINDS}})  # fmt: skip
     sql = _object({"tool": {"type": "string", "enum": ["query_sales"]}, "sql": {"type": "string"}})
-    simple = _object({"tool": {"type": "string", "enum": [*SIMPLE, NONE]}})
-    return {"name": "route", "schema": {"anyOf": [sales, simple, chart, sql]}}
+    simple = _object({"tool": {"type": "string", "enum": [t for t in [*SIMPLE, NONE] if t not in exclude]}})
+    shapes = [sales, simple] + [chart] * ("make_chart" not in exclude) + [sql] * ("query_sales" not in exclude)
+    return {"name": "route", "schema": {"anyOf": shapes}}
 
 
 def _object(props: dict[str, Any]) -> dict[str, Any]:

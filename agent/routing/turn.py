@@ -23,6 +23,7 @@ from agent.render import ERROR_LEAD, OUT_OF_SCOPE, render_result
 from agent.routing.plan import plan
 from agent.routing.prompt import route_messages
 from agent.routing.router import SemanticRouter
+from agent.routing.schema import FUTURE
 from agent.transcript import feedback
 from tools.semantic.link import Frame, link
 from tools.semantic.resolve import CATALOG
@@ -50,9 +51,10 @@ class SemanticTurn(Turn):
         yield from self._finish(state, answer, not missing, [], started)
 
     def _route(self, state: TurnState, frame: Frame) -> Iterator[AgentEvent]:
+        self._exclude: frozenset[str] = frozenset()
         for _ in range(MAX_ROUTES):
             try:
-                reply, problem = _guard_llm(self.label, lambda: self.driver.decide(state.messages))
+                reply, problem = _guard_llm(self.label, lambda: self.driver.decide(state.messages, self._exclude))
             except ReplyCutOff as exc:
                 state.messages.append(feedback("Your reply was cut off. Reply with a shorter JSON object."))
                 state.error = f"{exc} {CUT_OFF_ADVICE}"
@@ -65,7 +67,13 @@ class SemanticTurn(Turn):
                 return
 
     def _answer(self, state: TurnState, reply: dict[str, Any], frame: Frame) -> Iterator[AgentEvent]:
-        """Run the plan; ``False`` when a refused SQL query should go back to the model."""
+        """Run the plan; ``False`` when the model should choose again: a refused SQL query, or a tool about the
+        future for a question about a past period (then without those tools to choose from)."""
+        if reply.get("tool") in FUTURE and _about_the_past(frame) and not self._exclude:
+            self._exclude = frozenset(FUTURE)
+            state.messages += [AIMessage(content=json.dumps(reply)),
+                               feedback("The question is about a past period, not the weeks ahead. Choose again.")]  # fmt: skip
+            return False
         p = plan(reply, frame, self.driver.model)
         state.notes = p.notes
         if p.answer is not None:
@@ -77,8 +85,9 @@ class SemanticTurn(Turn):
         for call in p.calls:
             output = yield from self._run_call(state, call)
             if call.name == "query_sales" and not output.ok and len(state.steps) < MAX_ROUTES:
+                self._exclude = self._exclude | {"query_sales"}  # the semantic query answers what it can express
                 state.messages += [AIMessage(content=json.dumps(reply)),
-                                   feedback(f"That failed: {output.summary} Fix the SQL or choose another tool.")]  # fmt: skip
+                                   feedback(f"That SQL failed: {output.summary} Choose another tool.")]  # fmt: skip
                 return False
         return True
 
@@ -92,6 +101,11 @@ class SemanticTurn(Turn):
         body = "\n\n".join(_rendered(name, content) for name, content in results)
         notes = " ".join(state.notes)
         return f"{notes}\n\n{body}".strip() if notes else body
+
+
+def _about_the_past(frame: Frame) -> bool:
+    """A period of the data is named and nothing points ahead ("in 1991", "last year"; not "next month")."""
+    return bool(frame.periods) and not frame.future and not frame.weeks_ahead
 
 
 def _rendered(name: str, content: Any) -> str:

@@ -18,10 +18,10 @@ from typing import TypeVar
 import torch
 from pydantic import BaseModel, ValidationError
 
-from forecasting import paths
 from forecasting.backtest.metrics import Scores
 from forecasting.models.neural import Ensemble, NeuralConfig, NeuralForecaster, Scaler
 from forecasting.models.tst import TransformerConfig, TransformerForecaster
+from forecasting.paths import model_dir
 from forecasting.warehouse.errors import WarehouseError
 
 FORMAT_VERSION = 2
@@ -83,10 +83,6 @@ class ModelMeta(BaseModel):
 
     def series_scores(self, store: str, product: str) -> Scores | None:
         return self.series_validation.get(f"{store}|{product}")
-
-
-def model_dir(merchant: str) -> Path:
-    return paths.home() / "models" / merchant
 
 
 Forecaster = NeuralForecaster | TransformerForecaster

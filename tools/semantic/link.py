@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Indel
 
 from tools.analytics_core import DataRange
 from tools.semantic.model import SemanticModel
@@ -46,6 +47,8 @@ STORE_REF = re.compile(
     re.IGNORECASE,
 )  # fmt: skip
 HASH_STORE = re.compile(r"(?<![\w$])#\s*(\d+)\b")
+WORD_BEFORE_NUMBER = re.compile(r"\b([A-Za-z]{4,7})(?=\s*#?\s*\d)")
+STORE_WORDS = ("store", "stores")
 MONEY = re.compile(
     r"\$\s*(\d+(?:\.\d{1,2})?)|\b(\d+(?:\.\d{1,2})?)\s*(?:dollars|usd|bucks)\b|"
     r"(?<=price )(?:to |at |of |is )?(\d+\.\d{2})\b(?!\s*(?:oz|lb|kg|g|ml|l)\b)|"
@@ -122,7 +125,7 @@ class Frame(BaseModel):
 
 def link(question: str, model: SemanticModel) -> Frame:
     """The frame of ``question`` for ``model``'s merchant (see the module docstring)."""
-    text = HASH_STORE.sub(r"store \1", question)
+    text = HASH_STORE.sub(r"store \1", WORD_BEFORE_NUMBER.sub(_store_spelling, question))
     frame = Frame(question=question)
     cleaned = _store_numbers(text, model, frame)
     words = _corrected(tokens(cleaned), model)
@@ -136,6 +139,14 @@ def link(question: str, model: SemanticModel) -> Frame:
     frame.weeks_ahead = weeks_ahead(lowered)
     frame.levers = _levers(lowered)
     return frame
+
+
+def _store_spelling(match: re.Match[str]) -> str:
+    """ "stor 12", "sotre 5": a word one letter short or long of "store", or with two letters swapped, before a
+    number is the word "store" (a different letter is another word: "stone 12")."""
+    word = match[0].lower()
+    return "store" if word not in STORE_WORDS and any(Indel.distance(word, w) <= 1 or
+                                                      sorted(word) == sorted(w) for w in STORE_WORDS) else match[0]  # fmt: skip
 
 
 def _store_numbers(text: str, model: SemanticModel, frame: Frame) -> str:

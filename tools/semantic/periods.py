@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from rapidfuzz import fuzz, process
+
 from tools.analytics_core import AnalyticsError, DataRange
 from tools.analytics_periods import _MONTHS, parse_period
 from tools.semantic.query import Window
@@ -47,8 +49,33 @@ class Found:
     event: str | None = None
 
 
+ORDINAL_QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th) quarter(?: of)?,? ((?:19|20)\d\d)\b",
+                             re.IGNORECASE)  # fmt: skip
+QUARTER_NUMBER = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+POSSESSIVE = re.compile(r"\b(week|month|quarter|year)['’]s\b", re.IGNORECASE)
+MONTH_NAMES = [name for name in _MONTHS if len(name) > 4]
+MONTH_TYPO_CUTOFF = 80
+
+
+def normalised(text: str) -> str:
+    """The ways merchants write periods that the parser does not read, rewritten to ones it does: "last year's"
+    (possessive), "the first quarter of 2024" (Q1 2024), "augst 1992" (a misspelt month name)."""
+    text = POSSESSIVE.sub(r"\1", text)
+    text = ORDINAL_QUARTER.sub(lambda m: f"Q{QUARTER_NUMBER[m[1].lower()]} {m[2]}", text)
+    return re.sub(r"[A-Za-z]{5,}", _month_spelling, text)
+
+
+def _month_spelling(match: re.Match[str]) -> str:
+    word = match[0]
+    if word.lower() in _MONTHS or len(word) > 10:
+        return word
+    best = process.extractOne(word.lower(), MONTH_NAMES, scorer=fuzz.ratio, score_cutoff=MONTH_TYPO_CUTOFF)
+    return best[0] if best and abs(len(best[0]) - len(word)) <= 2 else word
+
+
 def find_periods(text: str, data: DataRange, events: dict[str, list[date]]) -> list[Window]:
     """Windows named in ``text``, in the order written, relative ones resolved against the one before them."""
+    text = normalised(text)
     original = text
     relative = YEAR_BEFORE.search(text.lower())
     if relative:  # "same period last year" names no period of its own: do not read its "last year"
