@@ -69,8 +69,8 @@ def _ask(home: Path) -> dict:
 def _use(home: Path, keep_warm: bool = False) -> int:
     """Another process takes the home's server (adopting or starting it) and exits at once; returns its pid.
 
-    Lighter than an ask (it imports only ``agent.local_llm``), for tests about processes, not answers."""
-    code = f"from agent import local_llm\nwith llm_shared.keep_warm({'' if keep_warm else 0}):\n"
+    Lighter than an ask (it imports only ``agent.llm_shared``), for tests about processes, not answers."""
+    code = f"from agent import llm_shared\nwith llm_shared.keep_warm({'' if keep_warm else 0}):\n"
     code += "    print(llm_shared.shared_server().pid)"
     env = {**os.environ, "SALESCAST_HOME": str(home)}
     done = subprocess.run(
