@@ -10,9 +10,11 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
+from tools.agent_tools_base import clean
 from tools.agent_tools_semantic import SalesQueryInput, semantic_query
 from tools.analytics_core import AnalyticsError, BadArgument, BadPeriod, NoData, reader
 from tools.guarded_sql import run_sql
+from tools.semantic.answer import answer_text
 from tools.semantic.compile import compile_query
 from tools.semantic.execute import QueryAnswer, execute
 from tools.semantic.model import build_model
@@ -227,6 +229,8 @@ def test_compare_by_month_sets_each_month_against_its_place_in_the_other_period(
         )
         assert (row.key["month"], row.compare_label) == (f"1992-{month:02d}", f"1991-{month:02d}")
         assert (row.values["units"], row.compare["units"]) == (now["units"].sum(), then["units"].sum())
+    text = answer_text(clean(answer))
+    assert "1. April 1992:" in text and "Against April 1991:" in text
 
 
 def test_an_explicit_window_includes_both_end_weeks(home: Path, oj: pd.DataFrame) -> None:

@@ -158,6 +158,12 @@ def test_periods_written_loosely(oj: SemanticModel) -> None:
         date(1991, 12, 31),
     )
     assert link("the mayor marches on", oj).periods == []
+    assert _span(link("units last yr", oj)) == (date(1991, 1, 1), date(1991, 12, 31))
+    same = link("Q1 1992 against the same quarter of 1991", oj).periods
+    assert [(w.start, w.end) for w in same] == [
+        (date(1992, 1, 1), date(1992, 3, 31)),
+        (date(1991, 1, 1), date(1991, 3, 31)),
+    ]
 
 
 def test_holiday_weeks(oj: SemanticModel) -> None:

@@ -7,6 +7,8 @@ other in view); a comparison states both periods and the change; a share states 
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 from tools.agent_tools_base import number
@@ -66,8 +68,9 @@ def _change(label: str, row: dict[str, Any]) -> str:
         return f"There are no sales to compare with in {label}."
     direction = "up" if (change or 0) > 0 else "down" if (change or 0) < 0 else "level"
     pct_text = f", {pct:+.2f}%" if pct is not None else ""
-    return (f"Against {label}: {amount(first, then)}, so {direction} by {number(abs(change or 0))}{pct_text}."
-            if direction != "level" else f"Against {label}: {amount(first, then)}, the same.")  # fmt: skip
+    earlier = amounts({m: v for m, v in row["compare"].items() if v is not None})  # every measure, not only the first
+    return (f"Against {label}: {earlier}, so {direction} by {number(abs(change or 0))}{pct_text}."
+            if direction != "level" else f"Against {label}: {earlier}, the same.")  # fmt: skip
 
 
 def _table(d: dict[str, Any], q: dict[str, Any], rows: list[dict[str, Any]]) -> str:
@@ -80,7 +83,8 @@ def _table(d: dict[str, Any], q: dict[str, Any], rows: list[dict[str, Any]]) -> 
         name = ", ".join(_key(k, v) for k, v in row["key"].items())
         line = f"{i}. {name}: {amounts(row['values'])}"
         if q.get("compare") and row.get("compare") is not None:
-            line += " — " + _change(row.get("compare_label") or q["compare"]["label"], row)
+            line += " — " + _change(_key(q["by"][0], row["compare_label"]) if row.get("compare_label") else
+                                    q["compare"]["label"], row)  # fmt: skip
         lines.append(line)
     more = f"\n({len(rows) - MAX_LINES} more rows in the table.)" if len(rows) > MAX_LINES else ""
     total = f"\nAll {by}s together: {amounts(d['total'])}." if d.get("total") and len(rows) > 1 else ""
@@ -90,9 +94,16 @@ def _table(d: dict[str, Any], q: dict[str, Any], rows: list[dict[str, Any]]) -> 
 
 
 def _key(dimension: str, value: Any) -> str:
+    """A group as the merchant reads it: "store 12", "January 1991", "week of 1992-05-21"."""
     if value is None:
         return f"(no {dimension})"
-    return f"store {value}" if dimension == "store" and str(value).isdigit() else f"{value}"
+    if dimension == "store" and str(value).isdigit():
+        return f"store {value}"
+    if dimension == "month" and re.fullmatch(r"\d{4}-\d{2}", str(value)):
+        return date.fromisoformat(f"{value}-01").strftime("%B %Y")
+    if dimension == "week":
+        return f"week of {value}"
+    return f"{value}"
 
 
 def _scope(d: dict[str, Any]) -> str:

@@ -52,6 +52,10 @@ class Found:
 ORDINAL_QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th) quarter(?: of)?,? ((?:19|20)\d\d)\b",
                              re.IGNORECASE)  # fmt: skip
 QUARTER_NUMBER = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+ABBREVIATED = {"yr": "year", "yrs": "years", "wk": "week", "wks": "weeks", "mo": "month", "mos": "months",
+               "qtr": "quarter", "qtrs": "quarters", "ytd": "year to date"}  # fmt: skip
+ABBREVIATION = re.compile(r"\b(" + "|".join(ABBREVIATED) + r")\b", re.IGNORECASE)
+SAME_IN_YEAR = re.compile(r"\b(?:the )?same (month|quarter|week|period) (?:of|in) ((?:19|20)\d\d)\b", re.IGNORECASE)
 POSSESSIVE = re.compile(r"\b(week|month|quarter|year)['’]s\b", re.IGNORECASE)
 MONTH_NAMES = [name for name in _MONTHS if len(name) > 4]
 MONTH_TYPO_CUTOFF = 80
@@ -59,8 +63,8 @@ MONTH_TYPO_CUTOFF = 80
 
 def normalised(text: str) -> str:
     """The ways merchants write periods that the parser does not read, rewritten to ones it does: "last year's"
-    (possessive), "the first quarter of 2024" (Q1 2024), "augst 1992" (a misspelt month name)."""
-    text = POSSESSIVE.sub(r"\1", text)
+    (possessive), "last yr" (abbreviated), "the first quarter of 2024" (Q1 2024), "augst 1992" (a misspelt month)."""
+    text = ABBREVIATION.sub(lambda m: ABBREVIATED[m[1].lower()], POSSESSIVE.sub(r"\1", text))
     text = ORDINAL_QUARTER.sub(lambda m: f"Q{QUARTER_NUMBER[m[1].lower()]} {m[2]}", text)
     return re.sub(r"[A-Za-z]{5,}", _month_spelling, text)
 
@@ -77,9 +81,9 @@ def find_periods(text: str, data: DataRange, events: dict[str, list[date]]) -> l
     """Windows named in ``text``, in the order written, relative ones resolved against the one before them."""
     text = normalised(text)
     original = text
-    relative = YEAR_BEFORE.search(text.lower())
-    if relative:  # "same period last year" names no period of its own: do not read its "last year"
-        text = text[: relative.start()] + " " * (relative.end() - relative.start()) + text[relative.end() :]
+    for relative in (YEAR_BEFORE.search(text.lower()), SAME_IN_YEAR.search(text)):
+        if relative:  # "same period last year", "the same quarter of 2024" name no period of their own
+            text = text[: relative.start()] + " " * (relative.end() - relative.start()) + text[relative.end() :]
     words = TOKEN.findall(text)
     taken: set[int] = set()
     found = _event_spans(words, events, taken) + _phrase_spans(words, data, taken)
@@ -168,6 +172,8 @@ def _with_relative(text: str, found: list[Found], events: dict[str, list[date]],
     if len(found) != 1:
         return windows
     base = found[0]
+    if same := SAME_IN_YEAR.search(text):  # "Q1 2025 against the same quarter of 2024"
+        return [*windows, _in_year(base.window, int(same[2]))]
     if WEEK_BEFORE.search(text):
         return [*windows, _shift_weeks(base.window, -1, "the week before")]
     if WEEK_AFTER.search(text):
@@ -175,6 +181,12 @@ def _with_relative(text: str, found: list[Found], events: dict[str, list[date]],
     if YEAR_BEFORE.search(text):
         return [*windows, _year_before(base, events)]
     return windows
+
+
+def _in_year(w: Window, year: int) -> Window:
+    years = w.start.year - year
+    start, end = _minus_year(w.start, years), _minus_year(w.end, years)
+    return Window(start=start, end=end, label=f"the same period of {year} ({start} to {end})")
 
 
 def _shift_weeks(w: Window, weeks: int, label: str) -> Window:
@@ -192,8 +204,8 @@ def _year_before(base: Found, events: dict[str, list[date]]) -> Window:
     return Window(start=start, end=end, label=f"the same period a year earlier ({start} to {end})")
 
 
-def _minus_year(day: date) -> date:
+def _minus_year(day: date, years: int = 1) -> date:
     try:
-        return day.replace(year=day.year - 1)
+        return day.replace(year=day.year - years)
     except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
+        return day.replace(year=day.year - years, day=28)
