@@ -168,6 +168,7 @@ def test_a_forecast_without_a_product_asks_which(home: Path) -> None:
     session, _ = _session("oj", {"tool": "forecast"})
     result = session.ask("What will we sell next week?")
     assert result.tool_calls == [] and result.answer.startswith("Which product do you mean?")
+    assert result.grounded  # the names it offers ("Citrus Hill 64 oz") are the merchant's, not invented figures
 
 
 def test_an_unknown_name_in_sql_is_explained(home: Path) -> None:

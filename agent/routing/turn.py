@@ -47,7 +47,8 @@ class SemanticTurn(Turn):
         except LLMDown as exc:
             state.error = str(exc)
         answer = self._compose(state)
-        missing = Grounder(sources(question, history, state)).check(answer)
+        names = [", ".join(p.product for p in model.catalog)]  # a question back lists them ("Tropicana 64 oz")
+        missing = Grounder([*sources(question, history, state), *names]).check(answer)
         yield from self._finish(state, answer, not missing, [], started)
 
     def _route(self, state: TurnState, frame: Frame) -> Iterator[AgentEvent]:
