@@ -34,8 +34,9 @@ def money(value: float | None) -> str:
 def _data_coverage(d: dict) -> str:
     more = " (the first ones)" if d.get("products_truncated") else ""
     return (
-        f"Your data runs from the week of {d['first_week']} to the week of {d['last_week']}: {number(d['rows'])} "
-        f"rows, {d['n_products']} products and {d['n_stores']} stores. Products{more}: {', '.join(d['products'])}."
+        f"Your data runs from the week of {d['first_week']} to the week of {d['last_week']}: {d['n_weeks']} weeks of "
+        f"sales, {number(d['rows'])} rows, {d['n_products']} products and {d['n_stores']} stores. "
+        f"Products{more}: {', '.join(d['products'])}."
     )
 
 

@@ -126,6 +126,12 @@ def test_last_month_ends_before_the_month_holding_the_last_week() -> None:
     assert parse_period("last month", month_end)[:2] == (date(1992, 6, 1), date(1992, 6, 30))
 
 
+def test_last_year_is_the_year_before_this_year_when_the_last_week_runs_into_january() -> None:
+    straddling = DataRange(date(2023, 1, 1), date(2024, 12, 29), date(2025, 1, 4))
+    assert parse_period("this year", straddling)[0] == date(2024, 1, 1)
+    assert parse_period("last year", straddling)[:2] == (date(2023, 1, 1), date(2023, 12, 31))
+
+
 @pytest.mark.parametrize(
     "phrase", ["yesterday", "next month", "Q5 1992", "last fortnight", "1992/13/01", "", "mars to venus", "since then"]
 )

@@ -183,6 +183,38 @@ def test_same_period_last_year(oj: SemanticModel) -> None:
     assert [_span(holiday, 0), _span(holiday, 1)] == [(weeks[1991],) * 2, (weeks[1990],) * 2]  # its own week
 
 
+def _spans(frame: Frame) -> list[tuple[date, date]]:
+    return [(w.start, w.end) for w in frame.periods]
+
+
+def test_growth_from_one_period_to_another_is_two_periods_the_later_first(oj: SemanticModel) -> None:
+    years = [(date(1992, 1, 1), date(1992, 12, 31)), (date(1991, 1, 1), date(1991, 12, 31))]
+    assert _spans(link("By what percent did units grow from 1991 to 1992?", oj)) == years
+    assert _spans(link("how did units change between 1991 and 1992", oj)) == years
+    assert _spans(link("units from 1991 to 1992", oj)) == [(date(1991, 1, 1), date(1992, 12, 31))]  # a range
+    spans = _spans(link("By what percent did units change from January-September 1991 to January-September 1992?", oj))
+    assert spans == [(date(1992, 1, 1), date(1992, 9, 30)), (date(1991, 1, 1), date(1991, 9, 30))]
+
+
+def test_a_period_against_a_bare_year_or_a_month_read_again(oj: SemanticModel) -> None:
+    weeks = {w.year: w for w in oj.events["Memorial Day"]}
+    frame = link("Memorial Day week, 1992 against 1991 - how did units compare?", oj)
+    assert _spans(frame) == [(weeks[1992],) * 2, (weeks[1991],) * 2]  # the holiday's own week that year
+    assert _spans(link("May 1992 vs 1991", oj))[1] == (date(1991, 5, 1), date(1991, 5, 31))
+    frame = link("How do September 1992 units compare with September of the year before?", oj)
+    assert _spans(frame) == [(date(1992, 9, 1), date(1992, 9, 30)), (date(1991, 9, 1), date(1991, 9, 30))]
+
+
+def test_spans_lists_and_relative_quarters(oj: SemanticModel) -> None:
+    assert _spans(link("average price over June, July and August 1991", oj)) == [(date(1991, 6, 1), date(1991, 8, 31))]
+    assert _spans(link("units in June and August 1991", oj))[0] == (date(1991, 6, 1), date(1991, 6, 30))  # not a run
+    frame = link("Second-quarter revenue this year versus the second quarter of last year?", oj)
+    assert _spans(frame) == [(date(1992, 4, 1), date(1992, 6, 30)), (date(1991, 4, 1), date(1991, 6, 30))]
+    assert _spans(link("wat were units last mnth", oj)) == [(date(1992, 9, 1), date(1992, 9, 30))]
+    easter = next(w for w in oj.events["Easter"] if w.year == 1992)
+    assert _spans(link("Easter week 1992 against the week just before it", oj))[1] == (easter - timedelta(weeks=1),) * 2
+
+
 def test_a_question_without_a_period_has_none(oj: SemanticModel) -> None:
     assert link("Which brand sells the most?", oj).periods == []
 

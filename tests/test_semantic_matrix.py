@@ -42,9 +42,9 @@ from tools.semantic.query import MAX_LIMIT
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "dominicks"
 
-# What each demo merchant records: oj has deal and feature flags and store attributes; tuna is one "chain" store with
-# display only. The lists below are checked against the built models by ``test_the_matrix_covers_every_term``.
-SIGNALS = {"oj": {"deal", "feature"}, "tuna": {"display"}}
+# What each demo merchant records: oj has deal and feature flags, its margin and store attributes; tuna is one "chain"
+# store with display only and its wholesale price. The lists below are checked against the built models by ``test_the_matrix_covers_every_term``.
+SIGNALS = {"oj": {"deal", "feature", "profit"}, "tuna": {"display", "wholesale_price"}}
 STORE_ATTRIBUTES = {"oj": ["city", "price_tier", "zone"], "tuna": []}
 NO_CATEGORY = {"category"}  # neither demo catalog has a category (none recorded, none inferable from the names)
 FLAG_LABELS = {"deal": ("on deal", "no deal"), "feature": ("in the ad", "not in the ad"),
@@ -110,7 +110,7 @@ def _frame(merchant: str) -> pd.DataFrame:
     df["month"] = weeks.dt.strftime("%Y-%m")
     df["quarter"] = weeks.dt.year.astype(str) + "-Q" + weeks.dt.quarter.astype(str)
     df["year"] = weeks.dt.year.astype(str)
-    for flag in SIGNALS[merchant]:
+    for flag in SIGNALS[merchant] & set(FLAG_LABELS):
         on, off = FLAG_LABELS[flag]
         df[f"{flag}_label"] = np.where(df[flag] > 0, on, off)  # a missing flag is "not on"
     return df
@@ -194,6 +194,12 @@ def _expected(df: pd.DataFrame, measure: str, dim: str | None) -> dict[Any, Any]
         out = units / groups["week_start"].nunique()
     elif measure == "units_per_store_week":
         out = groups["units"].mean()
+    elif measure == "margin_pct":
+        out = groups["profit"].mean()
+    elif measure == "wholesale_cost":
+        out = groups["wholesale_price"].mean()
+    elif measure == "unit_margin":
+        out = df.assign(_m=df["price"] - df["wholesale_price"]).groupby(keys, dropna=False)["_m"].mean()
     else:
         raise AssertionError(f"the matrix has no pandas meaning for {measure!r}")
     return {_norm(k[0] if isinstance(k, tuple) else k): _plain(v) for k, v in out.items()}

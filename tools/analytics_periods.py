@@ -1,9 +1,10 @@
 """Periods as merchants say them ("last month", "1992-09", "Q3 1992"), read against the merchant's own data.
 
 The demo data ends in 1992 (oj) and 1997 (tuna), so "last month" cannot mean the calendar today: every relative
-period counts back from the merchant's last data week. "Now" is the day after the last data day, so "last month",
-"last quarter" and "last year" are the latest *complete* ones in the data, while "this month/quarter/year" is the
-one holding the last data week, up to its end.
+period counts back from the merchant's last data week. "Now" is the day after the last data day, so "last month" and
+"last quarter" are the latest *complete* ones in the data, while "this month/quarter/year" is the one holding the
+last data week, up to its end; "last year" is the year before that one (a last week from 29 December to 4 January
+makes its year "this year", not the year before).
 
 Convention used by every sales query: a period ``(start, end)`` selects the weeks whose ``week_start`` lies
 in ``[start, end]``; a week that straddles two months counts in the month it starts in.
@@ -128,8 +129,8 @@ def _relative_single(phrase: str, data: DataRange) -> Period | None:
         return last_quarter, end, f"last quarter ({_quarter_name(last_quarter)})"
     if phrase in ("this year", "year to date", "ytd"):
         return date(data.last_week.year, 1, 1), data.last_day, f"{phrase} ({data.last_week.year} to {data.last_day})"
-    if phrase == "last year":
-        year = now.year - 1
+    if phrase == "last year":  # the year before "this year", even when the last week runs into January
+        year = data.last_week.year - 1
         return date(year, 1, 1), date(year, 12, 31), f"last year ({year})"
     if phrase in ("all", "all data", "all time", "everything"):
         return data.first_week, data.last_day, "all data"

@@ -16,6 +16,7 @@ from agent.drivers import Call
 from tools.semantic.link import Frame, Mention
 from tools.semantic.model import SemanticModel
 from tools.semantic.resolve import CATALOG
+from tools.semantic.shape import Shape, read_shape
 
 MAX_EACH = 3
 MAX_HORIZON = 8
@@ -37,10 +38,10 @@ def plan(reply: dict[str, Any], frame: Frame, model: SemanticModel) -> Plan:
     tool = reply.get("tool")
     if tool == "forecast" and _levers(frame):  # a price, deal or ad the forecast would ignore: that is a what-if
         tool = "what_if"
+    if tool == "data_coverage" and frame.of(*CATALOG, "store"):  # "how many weeks of data for Georgetown"
+        tool, reply = "sales_query", {"tool": "sales_query", "measure": "weeks_sold", "by": "none"}
     if tool == "sales_query":
         return Plan(calls=[Call("sales_query", sales_args(reply, frame, model), "route_sales_query")])
-    if tool == "query_sales":
-        return Plan(calls=[Call("query_sales", {"sql": str(reply.get("sql") or "")}, "route_query_sales")])
     if tool in ("data_coverage", "backtest_accuracy"):
         return Plan(calls=[Call(tool, {}, f"route_{tool}")])
     if tool in SERIES_TOOLS:
@@ -49,18 +50,20 @@ def plan(reply: dict[str, Any], frame: Frame, model: SemanticModel) -> Plan:
 
 
 def sales_args(reply: dict[str, Any], frame: Frame, model: SemanticModel) -> dict[str, Any]:
-    measure = reply.get("measure") or "units"
-    measures = [measure] + ([COMPANION[measure]] if measure in COMPANION else [])
-    by = [reply["by"]] if reply.get("by") not in (None, "none") else []
+    """The query: what the question's words fix (``read_shape``), the router's reply for what they leave open."""
+    shape = read_shape(frame.question, frame.levers, model)
+    measures = _measures(shape, reply)
+    by, rank, limit = _ranking(shape, reply)
     filters, several = _filters(frame, model)
     by = [b for b in by if len(filters.get(b, [])) != 1]  # a breakdown by the one store asked about is no breakdown
-    if measure in SHARES and set(filters) & set(CATALOG):  # "Star Kist's share": of all, not of its own brand
+    if measures[0] in SHARES and set(filters) & set(CATALOG):  # "Star Kist's share": of all, not of its own brand
         by = [b for b in by if b not in CATALOG]
+    elif not by and len(filters.get("product", [])) > 1:  # a brand or kind: each product, and the total below
+        several = "product"
     if not by and several:
         by = [several]
-    rank = reply.get("rank") if reply.get("rank") in ("top", "bottom") else None
-    limit = reply.get("limit") if isinstance(reply.get("limit"), int) and reply["limit"] > 0 else None
-    args: dict[str, Any] = {"measures": measures, "by": by, "filters": filters, "rank": rank,
+    _promotion_filters(frame, shape, measures, by, filters, model)
+    args: dict[str, Any] = {"measures": measures, "by": by, "filters": filters, "rank": rank if by else None,
                             "limit": min(limit, 25) if limit else (5 if rank and by else None)}  # fmt: skip
     if frame.periods:
         args["period"] = frame.periods[0].model_dump(mode="json")
@@ -69,6 +72,39 @@ def sales_args(reply: dict[str, Any], frame: Frame, model: SemanticModel) -> dic
     if CHART.search(frame.question):
         args["output"] = "chart"
     return args
+
+
+def _measures(shape: Shape, reply: dict[str, Any]) -> list[str]:
+    """The measures the words name, else the router's; a share only where the words ask for a part of a whole."""
+    measures = shape.measures or [str(reply.get("measure") or "units")]
+    if not shape.measures and measures[0] in SHARES:  # "by what percent did units grow" is no share
+        measures = [COMPANION[measures[0]]]
+    if len(measures) == 1 and measures[0] in COMPANION:
+        measures.append(COMPANION[measures[0]])
+    return list(dict.fromkeys(measures))
+
+
+def _ranking(shape: Shape, reply: dict[str, Any]) -> tuple[list[str], str | None, int | None]:
+    """Breakdown, ranking and row count: from the words where they name a breakdown, else from the router."""
+    limit = reply.get("limit") if isinstance(reply.get("limit"), int) and reply["limit"] > 0 else None
+    if shape.by is not None:
+        rank = shape.rank or ("top" if shape.limit == 1 else None)
+        return [shape.by], rank, shape.limit or (limit if rank else None)
+    by = [reply["by"]] if reply.get("by") not in (None, "none") else []
+    rank = reply.get("rank") if reply.get("rank") in ("top", "bottom") else None
+    return by, rank, limit
+
+
+def _promotion_filters(frame: Frame, shape: Shape, measures: list[str], by: list[str],
+                       filters: dict[str, list[str]], model: SemanticModel) -> None:  # fmt: skip
+    """ "units on deal in 1992": the promotion named is a filter, unless it is counted ("weeks on deal") or set
+    against its absence (then it is the breakdown)."""
+    if shape.contrast is not None or any(m.startswith("weeks_on_") for m in measures):
+        return
+    flags = {d.name for d in model.dimensions} & {"deal", "feature", "display"}
+    for lever, on in frame.levers.items():
+        if lever in flags and lever not in by:
+            filters[lever] = ["yes" if on else "no"]
 
 
 def _filters(frame: Frame, model: SemanticModel) -> tuple[dict[str, list[str]], str | None]:

@@ -29,9 +29,8 @@ limit (how many rows a ranking shows; null if not said). Names, stores and perio
 - make_chart: a chart of the forecast ("forecast") or of its drivers ("drivers"). Charts of past sales are \
 sales_query with by week or month.
 - generate_report: a report, PDF or export.
-- query_sales: one DuckDB SELECT, only when nothing else fits (store addresses, competitor prices).
 - none: not about the merchant's own sales, prices, promotions or forecasts (poems, jokes, weather, news, other \
-companies)."""
+companies such as other retailers' prices, general advice)."""
 
 MERCHANT = """Measures: {measures}.
 Breakdowns (by): {dimensions}.

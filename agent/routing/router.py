@@ -27,7 +27,7 @@ from tools.semantic.model import SemanticModel
 log = logging.getLogger(__name__)
 ROUTE_MAX_TOKENS = int(os.environ.get("SALESCAST_ROUTE_MAX_TOKENS", "120"))
 WARM_TIMEOUT = float(os.environ.get("SALESCAST_WARM_TIMEOUT", "240"))
-TOOLS = {"sales_query", "query_sales", "make_chart", "forecast", "explain_forecast", "what_if", "backtest_accuracy",
+TOOLS = {"sales_query", "make_chart", "forecast", "explain_forecast", "what_if", "backtest_accuracy",
          "data_coverage", "generate_report", NONE}  # fmt: skip
 
 

@@ -1,8 +1,10 @@
 """A structured-mode turn on the semantic design: link, route (one LLM call), plan, run, render.
 
 The answer is rendered from the tool results (``agent.render``), so it is grounded by construction and costs no
-second generation. A reply that does not parse is asked again once; free SQL the guard or DuckDB refused goes
-back to the model once with the reason. A short follow-up ("why?", "and store 8?") borrows the names, stores and
+second generation. A reply that does not parse is asked again once; a tool about the weeks ahead chosen for a
+question about the past is chosen again without those tools. A question that names a company, place or thing
+the merchant's data does not hold ("Kroger", "Home Depot") is answered with that, before any model runs, instead
+of silently answering for all of the merchant's own sales. A short follow-up ("why?", "and store 8?") borrows the names, stores and
 periods it leaves out from the question before it.
 """
 
@@ -32,6 +34,9 @@ MAX_ROUTES = 2
 CUT_OFF_ADVICE = "Ask a shorter or simpler question, or raise SALESCAST_ROUTE_MAX_TOKENS."
 FOLLOW_UP = re.compile(r"^\s*(and|now|what about|how about|same|why|then|also|ok|okay)\b", re.IGNORECASE)
 SHORT = 5  # words: a question this short leans on the one before
+PAST = re.compile(r"\b(was|were|did|had|sold|went|came|made|has been|have been|wasn'?t|weren'?t|didn'?t)\b")
+HYPOTHETICAL = re.compile(r"\bwhat if\b|\bif (i|we|you)\b|\bwould\b|\bsuppose\b|\bimagine\b|\bshould (i|we)\b|"
+                          r"\bscenario\b|\bwhat happens\b")  # fmt: skip
 
 
 class SemanticTurn(Turn):
@@ -42,10 +47,13 @@ class SemanticTurn(Turn):
         model = self.driver.model
         frame = with_history(link(question, model), history, model)
         state = TurnState(messages=route_messages(self.driver.system, model, frame, question, history))
-        try:
-            yield from self._route(state, frame)
-        except LLMDown as exc:
-            state.error = str(exc)
+        if frame.foreign:
+            state.answer = not_in_data(frame.foreign)
+        else:
+            try:
+                yield from self._route(state, frame)
+            except LLMDown as exc:
+                state.error = str(exc)
         answer = self._compose(state)
         names = [", ".join(p.product for p in model.catalog)]  # a question back lists them ("Tropicana 64 oz")
         missing = Grounder([*sources(question, history, state), *names]).check(answer)
@@ -68,8 +76,8 @@ class SemanticTurn(Turn):
                 return
 
     def _answer(self, state: TurnState, reply: dict[str, Any], frame: Frame) -> Iterator[AgentEvent]:
-        """Run the plan; ``False`` when the model should choose again: a refused SQL query, or a tool about the
-        future for a question about a past period (then without those tools to choose from)."""
+        """Run the plan; ``False`` when the model should choose again: a tool about the future for a question about
+        the past (then without those tools to choose from)."""
         if reply.get("tool") in FUTURE and _about_the_past(frame) and not self._exclude:
             self._exclude = frozenset(FUTURE)
             state.messages += [AIMessage(content=json.dumps(reply)),
@@ -80,16 +88,11 @@ class SemanticTurn(Turn):
         if p.answer is not None:
             state.answer = p.answer
             return True
-        if not p.calls:  # "none"; after a refused query its error stands instead
-            state.answer = None if state.results else OUT_OF_SCOPE
+        if not p.calls:  # "none"
+            state.answer = OUT_OF_SCOPE
             return True
         for call in p.calls:
-            output = yield from self._run_call(state, call)
-            if call.name == "query_sales" and not output.ok and len(state.steps) < MAX_ROUTES:
-                self._exclude = self._exclude | {"query_sales"}  # the semantic query answers what it can express
-                state.messages += [AIMessage(content=json.dumps(reply)),
-                                   feedback(f"That SQL failed: {output.summary} Choose another tool.")]  # fmt: skip
-                return False
+            yield from self._run_call(state, call)
         return True
 
     def _compose(self, state: TurnState) -> str:
@@ -97,16 +100,24 @@ class SemanticTurn(Turn):
             return state.answer
         if not state.results:
             return state.error or OUT_OF_SCOPE
-        last_sql_failed = len(state.results) > 1 and state.results[0][0] == "query_sales"
-        results = state.results[-1:] if last_sql_failed else state.results
-        body = "\n\n".join(_rendered(name, content) for name, content in results)
+        body = "\n\n".join(_rendered(name, content) for name, content in state.results)
         notes = " ".join(state.notes)
         return f"{notes}\n\n{body}".strip() if notes else body
 
 
 def _about_the_past(frame: Frame) -> bool:
-    """A period of the data is named and nothing points ahead ("in 1991", "last year"; not "next month")."""
-    return bool(frame.periods) and not frame.future and not frame.weeks_ahead
+    """A period of the data is named, or the verbs are past ("weeks it was in the ad"), and nothing points ahead or
+    supposes ("in 1991", "last year"; not "next month", not "what if we had")."""
+    if frame.future or frame.weeks_ahead or HYPOTHETICAL.search(frame.question.lower()):
+        return False
+    return bool(frame.periods) or bool(PAST.search(frame.question.lower()))
+
+
+def not_in_data(names: list[str]) -> str:
+    listed = " and ".join(f"'{n}'" for n in names)
+    return (f"I can't find {listed} in your data: salescast holds only your own sales, prices and promotions, so I "
+            f"can't answer about other companies, places or products. Ask about your own products, brands and "
+            f"stores instead, e.g. 'What sold best last month?'")  # fmt: skip
 
 
 def _rendered(name: str, content: Any) -> str:

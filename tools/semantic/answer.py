@@ -88,6 +88,8 @@ def _table(d: dict[str, Any], q: dict[str, Any], rows: list[dict[str, Any]]) -> 
         lines.append(line)
     more = f"\n({len(rows) - MAX_LINES} more rows in the table.)" if len(rows) > MAX_LINES else ""
     total = f"\nAll {by}s together: {amounts(d['total'])}." if d.get("total") and len(rows) > 1 else ""
+    if total and d.get("compare_total") and d["compare_total"].get("compare") is not None:
+        total = total[:-1] + ". " + _change(q["compare"]["label"], d["compare_total"])
     if len(rows) == 1 and q.get("rank"):
         return f"{head}, {d['scope']}: {lines[0][3:]}{' (' + str(d['groups']) + ' in all)' if of else ''}."
     return f"{head}, {d['scope']} ({len(rows)}{of}):\n" + "\n".join(lines) + more + total

@@ -9,6 +9,7 @@ applies to a merchant (a feature column that is NULL throughout, a store attribu
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel
@@ -67,7 +68,38 @@ MEASURES: list[Measure] = [
             sql="sum(s.units) / count(DISTINCT s.week_start)", means="units in a typical week"),
     Measure(name="units_per_store_week", label="average units per store-week", unit="units",
             sql="avg(s.units)", means="units per store and week: compare deal vs no deal"),
+    Measure(name="margin_pct", label="average margin", sql="avg(s.profit)", unit="percent", needs="profit",
+            means="profit margin, percent of the shelf price"),
+    Measure(name="wholesale_cost", label="average wholesale cost", sql="avg(s.wholesale_price)", unit="price",
+            needs="wholesale_price", means="what a unit cost us wholesale"),
+    Measure(name="unit_margin", label="average margin per unit", sql="avg(s.price - s.wholesale_price)",
+            unit="price", needs="wholesale_price", means="shelf price minus wholesale cost, per unit"),
 ]  # fmt: skip
+
+# The words that name each measure, most specific first: a span one measure reads is not read again by a later,
+# more general one ("lowest price" is not also "price"). Counts of weeks are read with the promotion they count.
+_W = {
+    "min_price": r"\b(lowest|minimum|min|cheapest|bottom) (shelf |selling )?prices?\b|\bcheapest\b",
+    "max_price": r"\b(highest|maximum|max|peak|top) (shelf |selling )?prices?\b|\bmost expensive\b|\bpriciest\b",
+    "wholesale_cost": r"\bwholesale\b( (cost|price))?|\bcost us\b|\bunit cost\b|\bcost price\b|\bpurchase price\b|"
+                      r"\bwhat we pa(y|id)\b",
+    "margin_pct": r"\b(profit |gross )?margins?\b( per \w+)?|\bprofit\b|\bmark[- ]?ups?\b",
+    "unit_margin": r"\b(profit |gross )?margins?\b( per \w+)?|\bprofit\b|\bmark[- ]?ups?\b|\bmake on (each|a|every)\b",
+    "units_per_store_week": r"\bper store[- ]week\b|\bper store (and|per|a) week\b|\bstore[- ]weeks?\b",
+    "avg_weekly_units": r"\baverage weekly\b|\bweekly average\b|\bper week\b|\ba week on average\b|"
+                        r"\bweeks? on average\b|\b(typical|average|normal|usual|regular|ordinary) (\w+[- ]){0,2}weeks?\b",
+    "stores_selling": r"\b(how many|number of|in how many|count of) (of (our|my|the) )?(\w+ )?(stores|shops|locations|"
+                      r"branches|outlets|sites|centres|centers)\b",
+    "products_sold": r"\b(how many|number of|count of) (different |distinct )?(products|items|skus|lines)\b",
+    "avg_price": r"\baverage (shelf |selling |retail )?prices?\b|\bprices?\b(?! tiers?\b)|\bcosts?\b|"
+                 r"\bcharg(e|ed|es|ing)\b|\bgo(es)? for\b|\bwent for\b|\bpriced\b|\bretail(ed|s)? (for|at)\b",
+    "revenue": r"\brevenues?\b|\bmoney\b|\bdollars?\b|\bturnover\b|\btakings\b|\bincome\b|"
+               r"\bbr(ing|ings|inging|ought) in\b|\bearn(ed|s|ings)?\b|\b(took|take) in\b|\bsales value\b|"
+               r"\bin \$|\$ ?(sales|amount|value|terms)\b|\bspen[dt]\b",
+    "units": r"\bunits?\b|\bvolumes?\b|\bquantity\b|\bcans\b|\bcartons\b|\bbottles\b|\bbags\b",
+}  # fmt: skip
+MEASURE_WORDS: dict[str, re.Pattern[str]] = {name: re.compile(words) for name, words in _W.items()}
+
 
 GRAINS = {
     "week": "s.week_start",
@@ -91,6 +123,24 @@ FIXED_DIMENSIONS: list[Dimension] = [
     Dimension(name="display", label="display", needs="display",
               sql="CASE WHEN s.display > 0 THEN 'on display' ELSE 'no display' END"),
 ]  # fmt: skip
+
+# The nouns that name each dimension in a breakdown ("which stores", "by month", "top 3 brands"); store
+# attributes are named by their column ("price tier", "city").
+DIMENSION_WORDS: dict[str, str] = {
+    "product": r"products?|items?|skus?|flavou?rs?|varieties|variety",
+    "brand": r"brands?|labels?|makers?|manufacturers?",
+    "size": r"sizes?|pack sizes?",
+    "category": r"categor(?:y|ies)|kinds?|types?|departments?",
+    "store": r"stores?|shops?|locations?|branch(?:es)?|outlets?|sites?|cent(?:re|er)s?|caf[eé]s?",
+    "week": r"weeks?",
+    "month": r"months?",
+    "quarter": r"quarters?",
+    "year": r"years?",
+    "event": r"holidays?|holiday weeks?",
+}
+GRAIN_ADJECTIVES = {"week": "weekly", "month": "monthly", "quarter": "quarterly", "year": "yearly|annual"}
+PROMOTION_COLUMNS = ("deal", "feature", "display")
+COST_COLUMNS = ("profit", "wholesale_price")
 
 STORE_ATTRIBUTE_SKIP = {"store", "address"}
 MAX_ATTRIBUTE_VALUES = 60  # more distinct values than this: an identifier or a number, not a way to group stores

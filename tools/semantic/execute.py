@@ -43,6 +43,7 @@ class QueryAnswer(BaseModel):
     share_of: str | None = None  # what a share divides by
     share_base: dict[str, float | int | None] | None = None  # the denominators' totals
     total: dict[str, float | int | None] | None = None  # a breakdown's units/revenue over its whole scope
+    compare_total: AnswerRow | None = None  # the whole scope in both periods, with the change
     queries: list[QueryRun]
 
 
@@ -64,24 +65,29 @@ def execute(rd: Reader, model: SemanticModel, q: SemanticQuery) -> QueryAnswer:
         # every group of the other period, so a top row finds its own value even where it was not top then
         times = [b for b in q.by if model.dimension(b).time]
         _apply_compare(rows, _rows(rd, model, q, q.compare, q.filters, capped=False), times)
-    groups = total = None
+    groups = total = both = None
     if q.by:
         c = count_groups(model, q, q.period, q.filters)
         groups = rd.rows(c.sql, c.params, record=False)[0][0]
-        total = _total(rd, model, q)
+        total = _total(rd, model, q, q.period)
+        if total is not None and q.compare is not None:
+            both = AnswerRow(key={}, values=total)
+            _apply_compare([both], [AnswerRow(key={}, values=_total(rd, model, q, q.compare) or {})], [])
     return QueryAnswer(merchant=model.merchant, query=q, scope=describe(q.filters, q.period), rows=rows,
-                       groups=groups, share_of=share_of, share_base=share_base, total=total,
+                       groups=groups, share_of=share_of, share_base=share_base, total=total, compare_total=both,
                        queries=list(rd.queries))  # fmt: skip
 
 
-def _total(rd: Reader, model: SemanticModel, q: SemanticQuery) -> dict[str, float | int | None] | None:
-    """Units and revenue of the whole scope, so "how much juice in May, by product" also says how much in all
-    (and a top 5 says what the rest add up to); other measures do not add up across groups."""
+def _total(
+    rd: Reader, model: SemanticModel, q: SemanticQuery, window: Window | None
+) -> dict[str, float | int | None] | None:
+    """Units and revenue of the whole scope over ``window``, so "how much juice in May, by product" also says how
+    much in all (and a top 5 says what the rest add up to); other measures do not add up across groups."""
     additive = [m for m in q.measures if m in ADDITIVE]
     if not additive:
         return None
-    whole_scope = SemanticQuery(measures=additive, filters=q.filters, period=q.period)
-    return _rows(rd, model, whole_scope, q.period, q.filters)[0].values
+    whole_scope = SemanticQuery(measures=additive, filters=q.filters, period=window)
+    return _rows(rd, model, whole_scope, window, q.filters)[0].values
 
 
 def _rows(rd: Reader, model: SemanticModel, q: SemanticQuery, window: Window | None,

@@ -70,6 +70,15 @@ LEVERS = {
     "feature": re.compile(r"\b(ads?|advert\w*|flyers?|fliers?|circulars?|featur\w*|weekly ad|in the paper)\b"),
     "display": re.compile(r"\b(display\w*|end ?caps?|end-caps?|shelf talkers?)\b"),
 }
+# fmt: off
+NOT_NAMES = frozenset("""
+january february march april may june july august september october november december jan feb mar apr jun jul aug
+sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday christmas xmas easter thanksgiving
+halloween new year years memorial labor labour day independence presidents president fourth july valentine
+valentines mother mothers father fathers super bowl black cyber i im id ive ill q1 q2 q3 q4 salescast
+""".split())  # noqa: SIM905 - capitalised words that are no company or place
+# fmt: on
+INTRODUCED = re.compile(r"\b(this is|i am|i'm|im|my name is|name's|hi|hello|dear|thanks|regards)$")
 NEGATED = re.compile(r"\b(without|no|not|off|stop|end|remove|drop|skip|cancel)\b(?:\s+\w+){0,2}\s*$")
 
 
@@ -105,6 +114,7 @@ class Frame(BaseModel):
     future: bool = False
     levers: dict[str, bool] = Field(default_factory=dict)  # deal/feature/display named: True on, False without
     unlinked: list[str] = Field(default_factory=list)  # words that are neither common nor part of a name
+    foreign: list[str] = Field(default_factory=list)  # capitalised names the merchant's data does not hold
 
     def of(self, *dimensions: str) -> list[Mention]:
         return [m for m in self.mentions if m.dimension in dimensions]
@@ -138,6 +148,7 @@ def link(question: str, model: SemanticModel) -> Frame:
     frame.future = bool(FUTURE.search(lowered))
     frame.weeks_ahead = weeks_ahead(lowered)
     frame.levers = _levers(lowered)
+    frame.foreign = _foreign(question, frame)
     return frame
 
 
@@ -256,6 +267,34 @@ def _has_all_sizes(span: list[str], product: str) -> bool:
 def _has(name: list[str], word: str) -> bool:
     w = singular(word)
     return any(n == word or singular(n) == w or (len(word) >= 4 and n.startswith(word)) for n in name)
+
+
+def _foreign(question: str, frame: Frame) -> list[str]:
+    """Runs of capitalised words inside a sentence ("Kroger", "Home Depot") none of which is a name, a period or a
+    common word: another company, a place or a product the merchant does not have. A run holding one of the
+    merchant's names ("Tropicana Pure Premium") is that name written loosely, not a foreign one; a question in
+    title case says nothing this way."""
+    words = re.findall(r"[\w'’&.-]+|[?!:;]", question)
+    capitalised = [w for w in words if w[:1].isupper()]
+    if len(capitalised) > len(words) / 2:
+        return []
+    unlinked, runs, run = set(frame.unlinked), [], []
+    for i, word in enumerate(words + ["."]):
+        if word[:1].isupper() and i > 0 and words[i - 1] not in ("?", "!", ":", ";") and not INTRODUCED.search(
+                " ".join(words[max(0, i - 3) : i]).lower()):  # fmt: skip
+            run.append(word)
+            continue
+        if run:
+            runs.append(run)
+        run = []
+    return [re.sub(r"['’]s$", "", " ".join(r)) for r in runs if all(_unknown(w, unlinked) for w in r)]
+
+
+def _unknown(word: str, unlinked: set[str]) -> bool:
+    parts = tokens(word)
+    if not parts or (word.isupper() and len(word) <= 5) or any(p in NOT_NAMES for p in parts):
+        return False  # an acronym (OJ, PDF, YTD), a month, a weekday, a holiday
+    return all(p in unlinked or singular(p) in unlinked for p in parts if not p.isdigit())
 
 
 def _money(text: str) -> list[float]:

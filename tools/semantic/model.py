@@ -22,9 +22,11 @@ from forecasting.paths import data_dir, home
 from tools.analytics_core import AnalyticsError, Reader, reader
 from tools.semantic.catalog import ProductInfo, build_catalog
 from tools.semantic.declared import (
+    COST_COLUMNS,
     FIXED_DIMENSIONS,
     MAX_ATTRIBUTE_VALUES,
     MEASURES,
+    PROMOTION_COLUMNS,
     STORE_ATTRIBUTE_SKIP,
     Dimension,
     Measure,
@@ -131,8 +133,9 @@ def build_model(rd: Reader) -> SemanticModel:
 
 
 def _present_signals(rd: Reader) -> set[str]:
-    """Promotion columns with at least one recorded value (tuna records display only)."""
-    cols = [c for c in ("deal", "feature", "display") if c in rd.columns("sales")]
+    """Promotion and cost columns with at least one recorded value (tuna records display and wholesale price only,
+    oj the margin)."""
+    cols = [c for c in (*PROMOTION_COLUMNS, *COST_COLUMNS) if c in rd.columns("sales")]
     if not cols:
         return set()
     row = rd.rows("SELECT " + ", ".join(f"count({c})" for c in cols) + " FROM sales", record=False)[0]

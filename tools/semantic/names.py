@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from tools.semantic.model import SemanticModel
 
 SIZE_WORD = re.compile(r"[0-9.]+|oz|fl|ml|l|lb|lbs|g|kg|ct|pk|pack|ounce|ounces")
+UNIT_SPELLING = {"ounce": "oz", "ounces": "oz", "pound": "lb", "pounds": "lb", "lbs": "lb"}  # "96-ounce" is "96 oz"
 SHORT_VALUE = 6  # attribute values this short ("High", "4") count only beside the attribute's own word ("tier")
 
 
@@ -32,7 +33,7 @@ def tokens(text: str) -> list[str]:
     text = re.sub(r"['’`]", "", text.lower())
     text = re.sub(r"(\d)([a-z])", r"\1 \2", text)
     text = re.sub(r"\.(?!\d)", " ", text)
-    return re.findall(r"[a-z0-9]+(?:\.[0-9]+)?", text)
+    return [UNIT_SPELLING.get(w, w) for w in re.findall(r"[a-z0-9]+(?:\.[0-9]+)?", text)]
 
 
 def singular(word: str) -> str:

@@ -34,7 +34,7 @@ EVENT_WORDS = {
     "4th of July": ["4th of july", "fourth of july", "july 4th", "july 4", "independence day"],
     "Labor Day": ["labor day", "labour day"],
 }
-WEEK_BEFORE = re.compile(r"\b(the )?(week|wk) (before|prior|earlier)\b|\bprevious week\b|\bweek before it\b")
+WEEK_BEFORE = re.compile(r"\b(the )?(week|wk) (just |right |immediately )?(before|prior|earlier)\b|\bprevious week\b")
 WEEK_AFTER = re.compile(r"\b(the )?week after\b|\bfollowing week\b")
 YEAR_BEFORE = re.compile(
     r"\b(same (period|time|week|month|quarter|days?) (a |one )?(last|previous|prior) year|"
@@ -47,13 +47,24 @@ class Found:
     window: Window
     at: int  # word index: earlier first
     event: str | None = None
+    words: tuple[str, ...] = ()
 
 
 ORDINAL_QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th) quarter(?: of)?,? ((?:19|20)\d\d)\b",
                              re.IGNORECASE)  # fmt: skip
 QUARTER_NUMBER = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 ABBREVIATED = {"yr": "year", "yrs": "years", "wk": "week", "wks": "weeks", "mo": "month", "mos": "months",
-               "qtr": "quarter", "qtrs": "quarters", "ytd": "year to date"}  # fmt: skip
+               "mth": "month", "mths": "months", "mnth": "month", "mnths": "months", "qtr": "quarter",
+               "qtrs": "quarters", "ytd": "year to date"}  # fmt: skip
+GROWTH = re.compile(r"\b(grow|grew|grown|growth|chang\w*|increas\w*|decreas\w*|declin\w*|shr[iau]nk\w*|rise|rose|"
+                    r"risen|fall|fell|fallen|drop\w*|jump\w*|up or down|down or up|percent|per cent|%)")  # fmt: skip
+SPLIT_WORDS = ("to", "and")
+MONTH_WORD = "|".join(sorted(_MONTHS, key=len, reverse=True))
+MONTH_LIST = re.compile(rf"\b((?:{MONTH_WORD})(?:\s*,\s*(?:{MONTH_WORD}))*,?\s+(?:and|&)\s+(?:{MONTH_WORD}))\s+"
+                        rf"((?:19|20)\d\d)\b", re.IGNORECASE)  # fmt: skip
+MONTH_SPAN = re.compile(rf"\b({MONTH_WORD})\s*[-–]\s*({MONTH_WORD})\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+RELATIVE_QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter((?: of)?(?: \w+){0,2}?) "
+                              r"(this|last) year\b", re.IGNORECASE)  # fmt: skip
 ABBREVIATION = re.compile(r"\b(" + "|".join(ABBREVIATED) + r")\b", re.IGNORECASE)
 SAME_IN_YEAR = re.compile(r"\b(?:the )?same (month|quarter|week|period) (?:of|in) ((?:19|20)\d\d)\b", re.IGNORECASE)
 POSSESSIVE = re.compile(r"\b(week|month|quarter|year)['’]s\b", re.IGNORECASE)
@@ -61,12 +72,37 @@ MONTH_NAMES = [name for name in _MONTHS if len(name) > 4]
 MONTH_TYPO_CUTOFF = 80
 
 
-def normalised(text: str) -> str:
+def normalised(text: str, data: DataRange | None = None) -> str:
     """The ways merchants write periods that the parser does not read, rewritten to ones it does: "last year's"
-    (possessive), "last yr" (abbreviated), "the first quarter of 2024" (Q1 2024), "augst 1992" (a misspelt month)."""
+    (possessive), "last yr" (abbreviated), "the first quarter of 2024" (Q1 2024), "the second quarter of last
+    year", "augst 1992" (a misspelt month), "June, July and August 1991" and "January-September 1991" (spans)."""
     text = ABBREVIATION.sub(lambda m: ABBREVIATED[m[1].lower()], POSSESSIVE.sub(r"\1", text))
+    text = re.sub(r"[A-Za-z]{5,}", _month_spelling, text)
     text = ORDINAL_QUARTER.sub(lambda m: f"Q{QUARTER_NUMBER[m[1].lower()]} {m[2]}", text)
-    return re.sub(r"[A-Za-z]{5,}", _month_spelling, text)
+    if data is not None:
+        this = data.last_week.year
+        text = RELATIVE_QUARTER.sub(lambda m: f"Q{QUARTER_NUMBER[m[1].lower()]} "
+                                    f"{this if m[3].lower() == 'this' else this - 1}{m[2].replace(' of', '')}", text)  # fmt: skip
+    text = MONTH_SPAN.sub(lambda m: _span(m[1], m[2], m[3]), text)
+    return MONTH_LIST.sub(_month_list, text)
+
+
+def _span(first: str, last: str, year: str) -> str:
+    """ "January-September 1991" as the ISO range the parser reads."""
+    start = date(int(year), _MONTHS[first.lower()], 1)
+    end_month = _MONTHS[last.lower()]
+    end = (date(int(year) + (end_month == 12), end_month % 12 + 1, 1)) - timedelta(days=1)
+    return f"{start} through {end}"
+
+
+def _month_list(match: re.Match[str]) -> str:
+    """Months sharing one year: consecutive ones ("June, July and August 1991") are one span, others each get the
+    year ("June and August 1991" is June 1991 and August 1991)."""
+    names = re.findall(MONTH_WORD, match[1], re.IGNORECASE)
+    months = [_MONTHS[w.lower()] for w in names]
+    if months == list(range(months[0], months[0] + len(months))):
+        return _span(names[0], names[-1], match[2])
+    return " and ".join(f"{name} {match[2]}" for name in names)
 
 
 def _month_spelling(match: re.Match[str]) -> str:
@@ -79,7 +115,7 @@ def _month_spelling(match: re.Match[str]) -> str:
 
 def find_periods(text: str, data: DataRange, events: dict[str, list[date]]) -> list[Window]:
     """Windows named in ``text``, in the order written, relative ones resolved against the one before them."""
-    text = normalised(text)
+    text = normalised(text, data)
     original = text
     for relative in (YEAR_BEFORE.search(text.lower()), SAME_IN_YEAR.search(text)):
         if relative:  # "same period last year", "the same quarter of 2024" name no period of their own
@@ -88,7 +124,15 @@ def find_periods(text: str, data: DataRange, events: dict[str, list[date]]) -> l
     taken: set[int] = set()
     found = _event_spans(words, events, taken) + _phrase_spans(words, data, taken)
     found.sort(key=lambda f: f.at)
-    return _with_relative(original.lower(), found, events, data)
+    growth = bool(GROWTH.search(original.lower()))
+    if growth:
+        found = [part for f in found for part in _split_range(f, data)]
+    found = _distinct(found)
+    windows = _with_relative(original.lower(), found, events, data)
+    windows = _in_year_of(windows, found, events)
+    if growth and len(windows) == 2 and windows[1].start > windows[0].start:
+        windows.reverse()  # growth is of the later period against the earlier one
+    return windows
 
 
 def _phrase_spans(words: list[str], data: DataRange, taken: set[int]) -> list[Found]:
@@ -99,7 +143,7 @@ def _phrase_spans(words: list[str], data: DataRange, taken: set[int]) -> list[Fo
                 continue
             window = _read(words[i : i + size], i, data)
             if window is not None:
-                found.append(Found(window, i))
+                found.append(Found(window, i, words=tuple(words[i : i + size])))
                 taken.update(range(i, i + size))
     return found
 
@@ -119,6 +163,41 @@ def _read(words: list[str], at: int, data: DataRange) -> Window | None:
     except AnalyticsError:
         return None
     return Window(start=start, end=end, label=label)
+
+
+def _split_range(f: Found, data: DataRange) -> list[Found]:
+    """ "from 1991 to 1992" in a question about growth is two periods, not one range; each half must read as a
+    period of its own."""
+    for k, word in enumerate(f.words):
+        if word.lower() in SPLIT_WORDS and 0 < k < len(f.words) - 1:
+            left, right = _read(list(f.words[:k]), f.at, data), _read(list(f.words[k + 1 :]), f.at + k + 1, data)
+            if left is not None and right is not None:
+                return [Found(left, f.at, words=f.words[:k]), Found(right, f.at + k + 1, words=f.words[k + 1 :])]
+    return [f]
+
+
+def _distinct(found: list[Found]) -> list[Found]:
+    """ "September 1992 ... September of the year before": a bare month read again as the same window is not a
+    second period (the relative phrase supplies it)."""
+    out: list[Found] = []
+    for f in found:
+        if all((f.window.start, f.window.end) != (o.window.start, o.window.end) for o in out):
+            out.append(f)
+    return out
+
+
+def _in_year_of(windows: list[Window], found: list[Found], events: dict[str, list[date]]) -> list[Window]:
+    """ "Memorial Day week 1992 against 1991", "May 1992 vs 1991": a bare year after a shorter period means that
+    period in that year (the holiday's own week there)."""
+    if len(windows) != 2 or len(found) != 2 or not re.fullmatch(r"(19|20)\d\d", windows[1].label):
+        return windows
+    first, year = found[0], int(windows[1].label)
+    if (first.window.end - first.window.start).days > 300 or first.window.start.year == year:
+        return windows
+    if first.event is not None:
+        weeks = [w for w in events.get(first.event, []) if w.year == year]
+        return [windows[0], _event_window(first.event, weeks[0])] if weeks else windows
+    return [windows[0], _in_year(first.window, year)]
 
 
 def _event_spans(words: list[str], events: dict[str, list[date]], taken: set[int]) -> list[Found]:
