@@ -17,7 +17,6 @@ object per step) is the default for the embedded model, which cannot call tools 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +24,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_openai import ChatOpenAI
 
 from agent.scripted import ScriptedChatModel
+from forecasting.settings import SettingsError, settings
 
 DEFAULT_HOSTED_MODEL = "gpt-4o-mini"
 EMBEDDED_NAMES = {"embedded", "local", "default-local"}
@@ -51,13 +51,13 @@ def resolve_llm(name: str | None) -> tuple[BaseChatModel, str]:
 
 def choose(name: str | None) -> LLMChoice:
     """The model, its label and its tool mode (see the module docstring for the names)."""
-    name = (name or os.environ.get("SALESCAST_LLM") or "").strip() or None
+    name = (name or settings().llm or "").strip() or None
     if name == "scripted":
         return LLMChoice(ScriptedChatModel(), "scripted", _mode("native"))
     if name in EMBEDDED_NAMES or (name is None and not endpoint_configured()):
         return embedded()
     if name is None or name in ENV_NAMES:
-        return hosted(os.environ.get("SALESCAST_MODEL") or DEFAULT_HOSTED_MODEL)
+        return hosted(settings().model or DEFAULT_HOSTED_MODEL)
     if not endpoint_configured():
         raise LLMConfigError(
             f"Unknown LLM {name!r}: use scripted, embedded, or set OPENAI_BASE_URL / OPENAI_API_KEY so {name!r} "
@@ -67,26 +67,28 @@ def choose(name: str | None) -> LLMChoice:
 
 
 def endpoint_configured() -> bool:
-    return bool(os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_KEY"))
+    now = settings()
+    return bool(now.openai_base_url or now.openai_api_key)
 
 
 def _mode(default: str) -> str:
-    mode = os.environ.get("SALESCAST_TOOL_MODE", "").strip().lower()
-    if mode and mode not in ("native", "structured"):
-        raise LLMConfigError(f"SALESCAST_TOOL_MODE must be native or structured, not {mode!r}.")
-    return mode or default
+    try:
+        return settings().tool_mode or default
+    except SettingsError as exc:
+        raise LLMConfigError(str(exc)) from None
 
 
 def _timeout(default: float) -> float:
-    return float(os.environ.get("SALESCAST_LLM_TIMEOUT", default))
+    return settings().llm_timeout or default
 
 
 def hosted(model: str) -> LLMChoice:
-    base_url = os.environ.get("OPENAI_BASE_URL") or None
+    now = settings()
+    base_url = now.openai_base_url or None
     chat = ChatOpenAI(
         model=model,
         base_url=base_url,
-        api_key=os.environ.get("OPENAI_API_KEY") or "not-needed",
+        api_key=now.openai_api_key.get_secret_value() if now.openai_api_key else "not-needed",
         temperature=0,
         timeout=_timeout(60),
         max_retries=1,
@@ -112,7 +114,7 @@ def embedded() -> LLMChoice:
         temperature=0,
         timeout=_timeout(60),
         max_retries=0,
-        max_tokens=int(os.environ.get("SALESCAST_LLM_MAX_TOKENS", "400")),
+        max_tokens=settings().llm_max_tokens,
     )
     return LLMChoice(chat, label, _mode("structured"), server)
 

@@ -37,7 +37,6 @@ from typing import Self
 from agent import llm_state
 from agent.llm_state import ServerState
 from agent.local_llm import (
-    LLM_THREADS_ENV,
     LocalLLM,
     LocalLLMError,
     context_window,
@@ -48,6 +47,7 @@ from agent.local_llm import (
 from agent.processes import alive, terminate, terminate_pid
 from forecasting import threads
 from forecasting.paths import home
+from forecasting.settings import SettingsError, settings
 
 HEALTH_TIMEOUT_S = 3.0
 STOP_GRACE_S = 12.0
@@ -183,13 +183,13 @@ def acquire(idle_s: float) -> SharedServer:
 
 def fits(state: ServerState, name: str, path: Path) -> bool:
     """Whether the recorded server runs the model and settings this process would start."""
-    pinned = os.environ.get(LLM_THREADS_ENV, "").strip()
+    pinned = settings().llm_threads
     return (
         state.model_name == name
         and state.model_path == str(path)
         and state.model_stat == file_stat(path)
         and state.n_ctx == context_window()
-        and (not pinned or threads.threads_for(LLM_THREADS_ENV) == state.threads)
+        and (not pinned or pinned == state.threads)
     )
 
 
@@ -268,8 +268,6 @@ def file_stat(path: Path) -> str:
     return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
-IDLE_ENV = "SALESCAST_LLM_IDLE_S"
-DEFAULT_IDLE_S = 300.0
 
 # ---------------------------------------------------------------------------------------------------- per process
 
@@ -280,12 +278,10 @@ _idle_s = 0.0
 
 def idle_timeout() -> float:
     """``SALESCAST_LLM_IDLE_S``: how long a server kept warm for the CLI stays up once no process uses it."""
-    value = os.environ.get(IDLE_ENV, "").strip()
     try:
-        seconds = float(value) if value else DEFAULT_IDLE_S
-    except ValueError:
-        raise LocalLLMError(f"{IDLE_ENV} must be a number of seconds (0: stop at exit), not {value!r}") from None
-    return max(0.0, seconds)
+        return settings().llm_idle_s
+    except SettingsError as exc:
+        raise LocalLLMError(str(exc)) from None
 
 
 @contextmanager

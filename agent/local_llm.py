@@ -10,12 +10,8 @@ Public API: ``ensure_local_llm()`` (base URL for OpenAI clients: the home's runn
 ``local_model_label()``, ``local_llm_available()`` / ``local_llm_status()`` (no start), and ``LocalLLM`` as a
 context manager for a private server (tests, benchmarks).
 
-Environment:
-    SALESCAST_LOCAL_MODEL  ``qwen-1.5b`` (default), ``qwen-0.5b``, or a path to any GGUF file (no hash check then).
-    SALESCAST_LLM_THREADS  CPU threads for the model (default: the cores free when it starts, ``forecasting.threads``).
-    SALESCAST_LLM_CTX      context window in tokens (default 8192).
-    SALESCAST_LLM_CACHE    folder for the assembled weights (default ``$SALESCAST_HOME/llm``).
-    SALESCAST_LLM_IDLE_S   seconds a server kept warm by ``salescast ask`` stays up unused (default 300; 0: stop).
+Settings (``forecasting.settings``): ``SALESCAST_LOCAL_MODEL`` (``qwen-1.5b``, ``qwen-0.5b`` or a GGUF path, no hash
+check then), ``SALESCAST_LLM_THREADS``, ``SALESCAST_LLM_CTX``, ``SALESCAST_LLM_CACHE``, ``SALESCAST_LLM_IDLE_S``.
 """
 
 from __future__ import annotations
@@ -39,11 +35,12 @@ from typing import Self
 from agent.processes import terminate
 from forecasting import threads
 from forecasting.paths import home
+from forecasting.settings import settings, variable
 
 RUNTIME_MODULE = "llama_cpp_py_sync"
 RUNTIME_REQUIREMENT = "llama-cpp-py-sync==0.11739"
 PORT_LINE = "SALESCAST_LLM_PORT="
-LLM_THREADS_ENV = "SALESCAST_LLM_THREADS"
+LLM_THREADS_ENV = variable("llm_threads")
 _CHUNK = 8 << 20
 
 
@@ -98,8 +95,8 @@ DEFAULT_MODEL = "qwen-1.5b"
 
 def cache_dir() -> Path:
     """Where assembled weights live: ``$SALESCAST_LLM_CACHE`` or ``$SALESCAST_HOME/llm``."""
-    override = os.environ.get("SALESCAST_LLM_CACHE")
-    return Path(override).expanduser().resolve() if override else home() / "llm"
+    override = settings().llm_cache
+    return override.expanduser().resolve() if override else home() / "llm"
 
 
 def part_paths(spec: ModelSpec) -> list[Path]:
@@ -199,7 +196,7 @@ def ensure_weights(spec: ModelSpec) -> Path:
 
 def selected_model() -> tuple[str, ModelSpec | None, Path | None]:
     """``(model name, spec, override path)`` from ``SALESCAST_LOCAL_MODEL``: a named model or a GGUF path."""
-    choice = os.environ.get("SALESCAST_LOCAL_MODEL", "").strip() or DEFAULT_MODEL
+    choice = (settings().local_model or "").strip() or DEFAULT_MODEL
     if choice in MODELS:
         return MODELS[choice].name, MODELS[choice], None
     path = Path(choice).expanduser().resolve()
@@ -257,12 +254,12 @@ def _runtime_missing() -> str:
 def default_threads() -> int:
     """``SALESCAST_LLM_THREADS``, else the cores free now (``forecasting.threads``): more threads than free cores
     makes llama.cpp far slower, not faster."""
-    return threads.threads_for(LLM_THREADS_ENV)
+    return threads.threads_for("llm_threads")
 
 
 def context_window() -> int:
     """``SALESCAST_LLM_CTX``, default 8192 tokens."""
-    return int(os.environ.get("SALESCAST_LLM_CTX", "8192"))
+    return settings().llm_ctx
 
 
 def server_env() -> dict[str, str]:

@@ -10,7 +10,6 @@ the tool results rendered plainly instead of unverified numbers.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import time
 from collections.abc import Generator, Iterator
@@ -27,6 +26,7 @@ from agent.events import AgentEvent, AnswerChunk, Artifact, Done, StepFinished, 
 from agent.grounding import Grounder, parse_content
 from agent.render import render_results
 from agent.transcript import feedback, history_messages
+from forecasting.settings import settings
 from tools.agent_tools_base import ToolOutput, failure
 
 log = logging.getLogger(__name__)
@@ -37,8 +37,8 @@ NO_RESULTS = "I could not find those numbers in your data. Ask me about your sal
 
 @dataclass
 class Limits:
-    max_steps: int = field(default_factory=lambda: int(os.environ.get("SALESCAST_AGENT_STEPS", "6")))
-    max_seconds: float = field(default_factory=lambda: float(os.environ.get("SALESCAST_AGENT_TIMEOUT", "240")))
+    max_steps: int = field(default_factory=lambda: settings().agent_steps)
+    max_seconds: float = field(default_factory=lambda: settings().agent_timeout)
     max_malformed: int = 2
 
 

@@ -6,20 +6,21 @@ environment variable moves or isolates a whole installation (tests point it at a
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from forecasting.settings import settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def home() -> Path:
     """The folder for generated state: ``$SALESCAST_HOME``, else ``./var`` under the current directory."""
-    return Path(os.environ.get("SALESCAST_HOME", "var")).expanduser().resolve()
+    return settings().home.expanduser().resolve()
 
 
 def data_dir() -> Path:
     """The shipped data: ``$SALESCAST_DATA`` or the repository's ``data/`` folder."""
-    return Path(os.environ.get("SALESCAST_DATA", REPO_ROOT / "data")).expanduser().resolve()
+    return (settings().data or REPO_ROOT / "data").expanduser().resolve()
 
 
 def warehouse_path() -> Path:

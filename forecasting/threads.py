@@ -21,8 +21,11 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-TORCH_ENV = "SALESCAST_THREADS"
+from forecasting.settings import settings, variable
+
+TORCH_ENV = variable("threads")
 SAMPLE_S = 0.2
 REUSE_S = 5.0
 _measured: tuple[float, float] | None = None  # (when, busy cores)
@@ -109,15 +112,9 @@ def current() -> Cores:
     return Cores(allowed_cores(), busy_cores(), reserved)
 
 
-def threads_for(env: str = TORCH_ENV) -> int:
-    """The thread count for a new job: ``env``'s value when set, else ``pick`` over the cores now."""
-    value = os.environ.get(env, "").strip()
-    if value:
-        try:
-            return max(1, int(value))
-        except ValueError:
-            raise ValueError(f"{env} must be a whole number of threads, not {value!r}") from None
-    return pick(current())
+def threads_for(kind: Literal["threads", "llm_threads"] = "threads") -> int:
+    """The thread count for a new job: the setting ``kind`` when set, else ``pick`` over the cores now."""
+    return getattr(settings(), kind) or pick(current())
 
 
 def reserve(name: str, count: int) -> None:

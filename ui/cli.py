@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from forecasting.models import DEFAULT_MODEL
+from forecasting.settings import SettingsError
 from forecasting.warehouse.build import build_warehouse
 from forecasting.warehouse.errors import WarehouseError
 from forecasting.warehouse.ingest import ingest_file
@@ -24,6 +25,7 @@ from ui.cli_agent import register_agent_commands
 from ui.cli_explain import register_explain_commands
 from ui.cli_llm import llm_app
 from ui.cli_semantic import semantic_app
+from ui.cli_settings import show_settings
 from ui.cli_web import web_app
 from ui.progress import train_with_progress
 from ui.render import backtest_table, forecast_table, ingest_table, merchants_table, model_table, sql_table
@@ -37,6 +39,7 @@ app.add_typer(llm_app, name="llm")  # llm status, llm stop (ui/cli_llm.py)
 app.add_typer(semantic_app, name="semantic")
 register_agent_commands(app)  # ask, eval (ui/cli_agent.py)
 register_explain_commands(app)  # explain, whatif, importance, report (ui/cli_explain.py)
+app.command("settings")(show_settings)  # ui/cli_settings.py
 
 out = Console()
 err = Console(stderr=True)
@@ -50,7 +53,7 @@ def user_errors() -> Iterator[None]:
     """Turn expected failures into one clear line on stderr and a non-zero exit, never a traceback."""
     try:
         yield
-    except (SqlRefused, SqlError, WarehouseError, FileNotFoundError) as exc:
+    except (SqlRefused, SqlError, WarehouseError, FileNotFoundError, SettingsError) as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
 

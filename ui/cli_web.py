@@ -8,7 +8,6 @@ Gradio and the agent are imported inside the commands, so the rest of the comman
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
@@ -16,6 +15,7 @@ from rich.console import Console
 
 from forecasting import paths
 from forecasting.paths import model_dir
+from forecasting.settings import settings
 from forecasting.warehouse.build import build_warehouse, merchant_summary
 from forecasting.warehouse.connect import known_merchants
 from forecasting.warehouse.errors import WarehouseError
@@ -182,7 +182,8 @@ def _train_missing() -> None:
 
 def _warm_llm(llm: str | None) -> None:
     """Start the embedded LLM now rather than on the first question; the app still starts if it cannot."""
-    if os.environ.get("OPENAI_BASE_URL") or (llm or os.environ.get("SALESCAST_LLM", "")) == "scripted":
+    now = settings()
+    if now.openai_base_url or (llm or now.llm or "") == "scripted":
         return
     try:
         from agent.llm_shared import ensure_local_llm

@@ -24,6 +24,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from forecasting import paths
+from forecasting.settings import settings
 
 DEMO_USERS: dict[str, str] = {"oj": "oj-demo", "tuna": "tuna-demo"}
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}  # ~16 MiB, ~50 ms per check: slow for guessing, fine for a sign-in
@@ -46,8 +47,8 @@ class UserRecord(BaseModel):
 
 def users_path() -> Path:
     """``$SALESCAST_USERS`` if set (tests keep sign-ins out of a shared home), else ``$SALESCAST_HOME/users.json``."""
-    override = os.environ.get("SALESCAST_USERS", "").strip()
-    return Path(override).expanduser().resolve() if override else paths.home() / "users.json"
+    override = settings().users
+    return override.expanduser().resolve() if override else paths.home() / "users.json"
 
 
 def _hash(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import threading
 from typing import Any
@@ -22,11 +21,10 @@ from langchain_openai.chat_models.base import BaseChatOpenAI
 from agent.routing.prompt import system_text
 from agent.routing.schema import NONE, reply_schema
 from agent.transcript import text_of
+from forecasting.settings import settings
 from tools.semantic.model import SemanticModel
 
 log = logging.getLogger(__name__)
-ROUTE_MAX_TOKENS = int(os.environ.get("SALESCAST_ROUTE_MAX_TOKENS", "120"))
-WARM_TIMEOUT = float(os.environ.get("SALESCAST_WARM_TIMEOUT", "240"))
 TOOLS = {"sales_query", "make_chart", "forecast", "explain_forecast", "what_if", "backtest_accuracy",
          "data_coverage", "generate_report", NONE}  # fmt: skip
 
@@ -88,7 +86,7 @@ def parse_reply(text: str) -> tuple[dict[str, Any] | None, str | None]:
 
 def _quietly(model: BaseChatModel, messages: list[BaseMessage]) -> None:
     try:
-        model.invoke(messages, timeout=WARM_TIMEOUT)
+        model.invoke(messages, timeout=settings().warm_timeout)
     except (openai.APIError, OSError) as exc:  # costs the first question its speed; that turn reports errors
         log.warning("warming the router's prompt failed: %s", exc)
 
@@ -97,5 +95,5 @@ def _structured(llm: BaseChatModel, schema: dict[str, Any]) -> Any:
     """The model with the schema as ``response_format`` and a short cap; test models reply as plain text."""
     if not isinstance(llm, BaseChatOpenAI):
         return llm
-    capped = llm.model_copy(update={"max_tokens": ROUTE_MAX_TOKENS})
+    capped = llm.model_copy(update={"max_tokens": settings().route_max_tokens})
     return capped.with_structured_output(schema, method="json_schema", include_raw=True)

@@ -13,11 +13,10 @@ import time
 
 import uvicorn
 
+from forecasting.settings import settings
 from ui.web.chat import warm_up
 from ui.web.downloads import remove_legacy_copies
 from ui.web.site import create_site
-
-DEFAULT_CONCURRENCY = int(os.environ.get("SALESCAST_WEB_CONCURRENCY", "32"))
 
 
 class ServerError(RuntimeError):
@@ -45,8 +44,9 @@ def launch(
     """Start serving in the background and return once the server is up (or raise ``ServerError``)."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     remove_legacy_copies()
-    threads = max(40, DEFAULT_CONCURRENCY * 2)
-    site = create_site(llm, demo, DEFAULT_CONCURRENCY, threads, host, port)
+    concurrency = settings().web_concurrency
+    threads = max(40, concurrency * 2)
+    site = create_site(llm, demo, concurrency, threads, host, port)
     config = uvicorn.Config(site, host=host, port=port, log_level="warning", lifespan="on", timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="salescast-web", daemon=True)
