@@ -268,7 +268,6 @@ def file_stat(path: Path) -> str:
     return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
-
 # ---------------------------------------------------------------------------------------------------- per process
 
 _shared: SharedServer | None = None
