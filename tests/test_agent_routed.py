@@ -42,7 +42,7 @@ def test_reply_schema_offers_only_the_merchants_terms(home: Path) -> None:
 
 
 def test_prompt_is_stable_and_the_question_brings_examples_and_what_was_found(home: Path) -> None:
-    session, model = _session("oj", {"tool": NONE})
+    session, model = _session("oj", _sales(), _sales())
     session.ask("In how many weeks was Tropicana 64 oz on deal at store 5 in 1992?")
     session.ask("What share of revenue came from store 12 last year?")
     first, second = model.seen
@@ -163,8 +163,16 @@ def test_a_short_follow_up_borrows_the_product_and_store(trained: Path) -> None:
     assert result.tool_calls[0].args["product"] == "Tropicana 64 oz" and result.tool_calls[0].args["store"] == "12"
 
 
-def test_a_forecast_without_a_product_asks_which(home: Path) -> None:
+def test_a_forecast_without_a_product_is_made_for_the_best_sellers(trained: Path) -> None:
     session, _ = _session("oj", {"tool": "forecast"})
-    result = session.ask("What will we sell next week?")
-    assert result.tool_calls == [] and result.answer.startswith("Which product do you mean?")
-    assert result.grounded  # the names it offers ("Citrus Hill 64 oz") are the merchant's, not invented figures
+    result = session.ask("What will store 5 sell next week?")
+    top = run_sql("oj", "SELECT product FROM sales WHERE store = '5' AND week_start > (SELECT max(week_start) FROM "
+                        "sales) - INTERVAL 56 DAY GROUP BY 1 ORDER BY sum(units) DESC LIMIT 3").rows  # fmt: skip
+    assert [c.args["product"] for c in result.tool_calls] == [r[0] for r in top]
+    assert result.answer.startswith("You named no product, so this is for your best sellers at store 5 lately:")
+    assert result.grounded
+    session, _ = _session("oj", {"tool": "generate_report"})
+    result = session.ask("Put together a PDF report on the juice forecasts for store 5.")
+    assert [c.args["product"] for c in result.tool_calls] == [top[0][0]] and result.tool_calls[0].args[
+        "format"
+    ] == "pdf"

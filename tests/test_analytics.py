@@ -126,6 +126,13 @@ def test_last_month_ends_before_the_month_holding_the_last_week() -> None:
     assert parse_period("last month", month_end)[:2] == (date(1992, 6, 1), date(1992, 6, 30))
 
 
+def test_last_month_is_the_month_the_data_covers_nearly_all_of() -> None:
+    two_days_short = DataRange(date(2024, 6, 1), date(2026, 5, 23), date(2026, 5, 29))
+    assert parse_period("last month", two_days_short)[:2] == (date(2026, 5, 1), date(2026, 5, 31))
+    a_week_short = DataRange(date(2024, 6, 1), date(2026, 5, 18), date(2026, 5, 24))
+    assert parse_period("last month", a_week_short)[:2] == (date(2026, 4, 1), date(2026, 4, 30))
+
+
 def test_last_year_is_the_year_before_this_year_when_the_last_week_runs_into_january() -> None:
     straddling = DataRange(date(2023, 1, 1), date(2024, 12, 29), date(2025, 1, 4))
     assert parse_period("this year", straddling)[0] == date(2024, 1, 1)

@@ -215,6 +215,31 @@ def test_spans_lists_and_relative_quarters(oj: SemanticModel) -> None:
     assert _spans(link("Easter week 1992 against the week just before it", oj))[1] == (easter - timedelta(weeks=1),) * 2
 
 
+def test_short_years_stretches_relative_holidays_and_before_and_since(oj: SemanticModel) -> None:
+    assert _spans(link("how much revnue did minute maid make in 92", oj)) == [(date(1992, 1, 1), date(1992, 12, 31))]
+    assert _spans(link("units in '91 vs '92", oj))[1] == (date(1992, 1, 1), date(1992, 12, 31))
+    assert _spans(link("units in 12 weeks of 1991", oj)) == [(date(1991, 1, 1), date(1991, 12, 31))]  # no year 2012
+    stretch = link("For Tropicana 64 oz between 1990 and 1991, an average deal week against a normal week", oj)
+    assert _spans(stretch) == [(date(1990, 1, 1), date(1991, 12, 31))]
+    weeks = {w.year: w for w in oj.events["Memorial Day"]}
+    frame = link("How did this Memorial Day week go compared with Memorial Day week last year?", oj)
+    assert _spans(frame) == [(weeks[1992],) * 2, (weeks[1991],) * 2]
+    christmas = {w.year: w for w in oj.events["Christmas"]}
+    frame = link("units in the Christmas week at the end of 1991, versus the Christmas week at the end of 1990", oj)
+    assert _spans(frame) == [(christmas[1991],) * 2, (christmas[1990],) * 2]
+    assert _spans(link("revenue for Q1 this year against Q1 last year", oj)) == [
+        (date(1992, 1, 1), date(1992, 3, 31)), (date(1991, 1, 1), date(1991, 3, 31))]  # fmt: skip
+    frame = link("What was its average price before the change in March 1992, and what has it been since?", oj)
+    assert _spans(frame) == [(date(1992, 3, 1), oj.last_day), (oj.first_week, date(1992, 2, 29))]
+
+
+def test_names_joined_by_and_are_both_asked_about(oj: SemanticModel) -> None:
+    frame = link("Minute Maid and Tropicana 64 oz units in 1992", oj)
+    assert [m.joined for m in frame.mentions] == [False, True]
+    narrowing = link("Of all Minute Maid, how big a slice is the 96 oz?", oj)
+    assert not any(m.joined for m in narrowing.mentions)
+
+
 def test_a_question_without_a_period_has_none(oj: SemanticModel) -> None:
     assert link("Which brand sells the most?", oj).periods == []
 

@@ -53,6 +53,8 @@ TIME = {"week", "month", "quarter", "year"}
 COUNTS = {"units", "weeks_on_deal", "weeks_on_feature", "weeks_on_display", "weeks_sold", "stores_selling",
           "products_sold"}  # fmt: skip
 MONEY = {"revenue"}
+DATES = {"first_sold": ("units", "min"), "last_sold": ("units", "max"), "last_on_deal": ("deal", "max"),
+         "last_on_feature": ("feature", "max"), "last_on_display": ("display", "max")}  # fmt: skip
 
 EXPLICIT = {"start": date(1991, 11, 7), "end": date(1992, 1, 16), "label": "holiday season 1991"}  # both Thursdays
 PERIODS = ["all", "May 1992", "Q3 1991", "last 8 weeks", "explicit"]
@@ -198,6 +200,12 @@ def _expected(df: pd.DataFrame, measure: str, dim: str | None) -> dict[Any, Any]
         out = groups["profit"].mean()
     elif measure == "wholesale_cost":
         out = groups["wholesale_price"].mean()
+    elif measure == "median_units":
+        out = groups["units"].median()
+    elif measure in DATES:
+        flag, pick = DATES[measure]
+        hits = df[df[flag] > 0].groupby(keys, dropna=False)["week_start"]
+        out = (hits.min() if pick == "min" else hits.max()).map(lambda d: d.isoformat()).reindex(index)
     elif measure == "unit_margin":
         out = df.assign(_m=df["price"] - df["wholesale_price"]).groupby(keys, dropna=False)["_m"].mean()
     else:
@@ -212,9 +220,11 @@ def _norm(value: Any) -> Any:
     return str(value)
 
 
-def _plain(value: Any) -> float | int | None:
+def _plain(value: Any) -> float | int | str | None:
     if value is None or pd.isna(value):
         return None
+    if isinstance(value, str):  # a date measure's ISO week
+        return value
     return int(value) if isinstance(value, (int, np.integer)) else float(value)
 
 
@@ -223,7 +233,7 @@ def _close(got: Any, want: Any, measure: str, where: str) -> None:
         assert got is None, f"{where}: expected no value, got {got}"
         return
     assert got is not None, f"{where}: expected {want}, got none"
-    if measure in COUNTS:
+    if measure in COUNTS or measure in DATES:
         assert got == want, f"{where}: {got} != {want}"
     else:  # answers carry cents: rounded to 2 decimals; revenue is a sum of per-row rounded cents
         assert got == pytest.approx(want, abs=0.011 if measure in MONEY else 0.0051), where
@@ -231,7 +241,7 @@ def _close(got: Any, want: Any, measure: str, where: str) -> None:
 
 def _ranked(values: list[Any]) -> list[Any]:
     """Largest first, missing values last (``ORDER BY measure DESC NULLS LAST``)."""
-    return sorted(values, key=lambda v: (v is None, -(v or 0)))
+    return sorted((v for v in values if v is not None), reverse=True) + [v for v in values if v is None]
 
 
 # ---- the matrix ----------------------------------------------------------------------------------------------------

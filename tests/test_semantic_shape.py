@@ -158,3 +158,49 @@ def test_coverage_of_a_named_store_counts_its_weeks(home: Path) -> None:
     assert result.tool_calls[0].name == "sales_query" and f"{weeks} weeks with sales" in result.answer
     result = session.ask("How many weeks of history do I have?")
     assert f"{_one('oj', 'SELECT count(DISTINCT week_start) FROM sales')} weeks of sales" in result.answer
+
+
+def test_when_questions_are_date_measures(home: Path) -> None:
+    _, text = _answer("tuna", "When was Bumble Bee Solid 6.12 oz last on display?")
+    last = _one("tuna", "SELECT max(week_start) FROM sales WHERE product = 'Bumble Bee Solid 6.12 oz' AND display > 0")
+    assert f"last week on display: week of {last}" in text
+    _, text = _answer("oj", "When did store 2 first sell Florida Gold 64 oz?")
+    first = _one(
+        "oj", "SELECT min(week_start) FROM sales WHERE product = 'Florida Gold 64 oz' AND store = '2' AND units > 0"
+    )
+    assert f"week of {first}" in text
+
+
+def test_a_breakdown_by_the_one_brand_named_is_per_product(home: Path) -> None:
+    model = semantic_model("oj")
+    reply = {**PLAIN, "by": "brand"}
+    (call,) = plan(reply, link("How many Tropicana Premium did store 12 sell in September 1992?", model), model).calls
+    assert call.args["by"] == ["product"]
+
+
+def _routed(merchant: str, question: str, *replies: dict) -> tuple[RecordingModel, object]:
+    model = RecordingModel(replies=[step(r) for r in replies])
+    session = session_for(merchant, model, "fake-structured", mode="structured")
+    return model, session.ask(question)
+
+
+def test_accuracy_and_coverage_words_name_their_tool(home: Path) -> None:
+    _, result = _routed(
+        "oj", "Be honest: when you forecast juice in the past, how far off were you?", {"tool": "forecast"}
+    )
+    assert [s.name for s in result.tool_calls] == ["backtest_accuracy"]
+    _, result = _routed("tuna", "Remind me what period the tuna numbers cover: first week, last week and how many "
+                                "weeks of data in total.", PLAIN)  # fmt: skip
+    assert [s.name for s in result.tool_calls] == ["data_coverage"]
+
+
+def test_a_report_nobody_asked_for_and_a_none_about_own_numbers_are_chosen_again(home: Path) -> None:
+    model, result = _routed("tuna", "How much did we make per can on Star Kist 6 oz in 1992, shelf price minus "
+                                    "wholesale, on average?", {"tool": "generate_report"}, PLAIN)  # fmt: skip
+    assert len(model.seen) == 2 and [s.name for s in result.tool_calls] == ["sales_query"]
+    assert result.tool_calls[0].args["measures"] == ["unit_margin"]
+    model, result = _routed("oj", "What would a 10 percent price cut on Tropicana 64 oz do at store 5?",
+                            {"tool": "none"}, {"tool": "what_if"})  # fmt: skip
+    assert len(model.seen) == 2 and result.tool_calls[0].args["price"] == "-10%"
+    model, result = _routed("oj", "Write me a poem about Tropicana 64 oz", {"tool": "none"})
+    assert len(model.seen) == 1 and result.tool_calls == []

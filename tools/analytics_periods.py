@@ -1,8 +1,9 @@
 """Periods as merchants say them ("last month", "1992-09", "Q3 1992"), read against the merchant's own data.
 
 The demo data ends in 1992 (oj) and 1997 (tuna), so "last month" cannot mean the calendar today: every relative
-period counts back from the merchant's last data week. "Now" is the day after the last data day, so "last month" and
-"last quarter" are the latest *complete* ones in the data, while "this month/quarter/year" is the one holding the
+period counts back from the merchant's last data week. "Now" is the day after the last data day, so "last quarter" is
+the latest *complete* one in the data, "last month" the latest month it covers all or nearly all of (less than a
+week missing), while "this month/quarter/year" is the one holding the
 last data week, up to its end; "last year" is the year before that one (a last week from 29 December to 4 January
 makes its year "this year", not the year before).
 
@@ -115,7 +116,8 @@ def _quarter_name(day: date) -> str:
 def _relative_single(phrase: str, data: DataRange) -> Period | None:
     now = data.last_day + timedelta(days=1)  # "today", as far as the data knows
     this_month, this_quarter = _month_start(data.last_week), _quarter_start(data.last_week)
-    last_month, last_quarter = _add_months(_month_start(now), -1), _add_months(_quarter_start(now), -3)
+    last_quarter = _add_months(_quarter_start(now), -3)
+    last_month = _latest_full_month(data)
     if phrase in ("last week", "this week"):
         return data.last_week, data.last_day, f"{phrase} (week of {data.last_week})"
     if phrase in ("this month", "month to date", "mtd"):
@@ -135,6 +137,14 @@ def _relative_single(phrase: str, data: DataRange) -> Period | None:
     if phrase in ("all", "all data", "all time", "everything"):
         return data.first_week, data.last_day, "all data"
     return None
+
+
+def _latest_full_month(data: DataRange) -> date:
+    """The latest month the data covers all or nearly all of: the month of the last data day when less than a week
+    of it is missing (data to 29 May: May), else the month before (data to 7 October: September)."""
+    month = _month_start(data.last_day)
+    missing = (_add_months(month, 1) - timedelta(days=1) - data.last_day).days
+    return month if missing < 7 else _add_months(month, -1)
 
 
 def _relative_count(phrase: str, data: DataRange) -> Period | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.drivers import Call
+from agent.routing.tool_words import CHART
 from tools.semantic.link import Frame, Mention
 from tools.semantic.model import SemanticModel
 from tools.semantic.resolve import CATALOG
@@ -22,7 +23,6 @@ MAX_EACH = 3
 MAX_HORIZON = 8
 SHARES = ("share_units", "share_revenue")
 COMPANION = {"units": "revenue", "revenue": "units", "share_units": "units", "share_revenue": "revenue"}
-CHART = re.compile(r"\b(chart|plot|graph|visuali[sz]e|draw)\b", re.IGNORECASE)
 PDF = re.compile(r"\bpdf\b", re.IGNORECASE)
 SERIES_TOOLS = {"forecast", "explain_forecast", "what_if", "make_chart", "generate_report"}
 
@@ -55,7 +55,7 @@ def sales_args(reply: dict[str, Any], frame: Frame, model: SemanticModel) -> dic
     measures = _measures(shape, reply)
     by, rank, limit = _ranking(shape, reply)
     filters, several = _filters(frame, model)
-    by = [b for b in by if len(filters.get(b, [])) != 1]  # a breakdown by the one store asked about is no breakdown
+    by = [b for b in by if len(filters.get(b, [])) != 1 and not _one_value(model, b, filters.get("product"))]
     if measures[0] in SHARES and set(filters) & set(CATALOG):  # "Star Kist's share": of all, not of its own brand
         by = [b for b in by if b not in CATALOG]
     elif not by and len(filters.get("product", [])) > 1:  # a brand or kind: each product, and the total below
@@ -69,9 +69,18 @@ def sales_args(reply: dict[str, Any], frame: Frame, model: SemanticModel) -> dic
         args["period"] = frame.periods[0].model_dump(mode="json")
     if len(frame.periods) > 1:
         args["compare_to"] = frame.periods[1].model_dump(mode="json")
-    if CHART.search(frame.question):
+    if CHART.search(frame.question.lower()):
         args["output"] = "chart"
     return args
+
+
+def _one_value(model: SemanticModel, dimension: str, products: list[str] | None) -> bool:
+    """A breakdown by the one store, or by the one brand all the products named share ("Tropicana Premium" by
+    brand), is no breakdown: one row that hides what each product did."""
+    if dimension not in CATALOG or dimension == "product" or not products:
+        return False
+    info = {p.product: p for p in model.catalog}
+    return len({getattr(info[p], dimension) for p in products if p in info}) == 1
 
 
 def _measures(shape: Shape, reply: dict[str, Any]) -> list[str]:
@@ -129,7 +138,7 @@ def _filters(frame: Frame, model: SemanticModel) -> tuple[dict[str, list[str]], 
 def _narrowing(catalog: list[Mention], model: SemanticModel) -> bool:
     """ "Minute Maid ... the 96 oz": each mention narrows the one before (then they are ANDed, and a share divides
     by the wider one); otherwise several catalog names are alternatives."""
-    if len(catalog) < 2:
+    if len(catalog) < 2 or any(m.joined for m in catalog[1:]):  # "Blue Harbor beer and seltzer": both
         return False
     sets = [set(Frame(question="", mentions=[m]).products(model)) for m in catalog]
     return bool(set.intersection(*sets)) and any(m.dimension != "product" for m in catalog)

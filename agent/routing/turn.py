@@ -22,15 +22,18 @@ from agent.events import AgentEvent
 from agent.grounding import Grounder
 from agent.loop import LLMDown, ReplyCutOff, Turn, TurnState, _guard_llm, sources
 from agent.render import ERROR_LEAD, OUT_OF_SCOPE, render_result
-from agent.routing.plan import plan
+from agent.routing.plan import MAX_EACH, SERIES_TOOLS, plan
 from agent.routing.prompt import route_messages
 from agent.routing.router import SemanticRouter
-from agent.routing.schema import FUTURE
+from agent.routing.schema import FUTURE, NONE
+from agent.routing.tool_words import lacks_words, named_tool
 from agent.transcript import feedback
-from tools.semantic.link import Frame, link
+from tools.semantic.execute import top_sellers
+from tools.semantic.link import Frame, Mention, link
 from tools.semantic.resolve import CATALOG
+from tools.semantic.shape import read_shape
 
-MAX_ROUTES = 2
+MAX_ROUTES = 3
 CUT_OFF_ADVICE = "Ask a shorter or simpler question, or raise SALESCAST_ROUTE_MAX_TOKENS."
 FOLLOW_UP = re.compile(r"^\s*(and|now|what about|how about|same|why|then|also|ok|okay)\b", re.IGNORECASE)
 SHORT = 5  # words: a question this short leans on the one before
@@ -78,13 +81,15 @@ class SemanticTurn(Turn):
     def _answer(self, state: TurnState, reply: dict[str, Any], frame: Frame) -> Iterator[AgentEvent]:
         """Run the plan; ``False`` when the model should choose again: a tool about the future for a question about
         the past (then without those tools to choose from)."""
-        if reply.get("tool") in FUTURE and _about_the_past(frame) and not self._exclude:
-            self._exclude = frozenset(FUTURE)
-            state.messages += [AIMessage(content=json.dumps(reply)),
-                               feedback("The question is about a past period, not the weeks ahead. Choose again.")]  # fmt: skip
+        model = self.driver.model
+        reply = _named(reply, frame)
+        again = self._choose_again(reply, frame)
+        if again is not None:
+            state.messages += [AIMessage(content=json.dumps(reply)), feedback(again)]
             return False
-        p = plan(reply, frame, self.driver.model)
-        state.notes = p.notes
+        frame = _with_best_sellers(reply, frame, model, state)
+        p = plan(reply, frame, model)
+        state.notes = [*state.notes, *p.notes]
         if p.answer is not None:
             state.answer = p.answer
             return True
@@ -94,6 +99,22 @@ class SemanticTurn(Turn):
         for call in p.calls:
             yield from self._run_call(state, call)
         return True
+
+    def _choose_again(self, reply: dict[str, Any], frame: Frame) -> str | None:
+        """Why the router must choose again (and without which tools), or None: a tool about the weeks ahead for
+        a question about the past, a report or chart nobody asked for, "none" for a question about the merchant's
+        own products and numbers."""
+        tool = str(reply.get("tool"))
+        if tool in FUTURE and _about_the_past(frame) and not set(FUTURE) & self._exclude:
+            self._exclude |= frozenset(FUTURE)
+            return "The question is about a past period, not the weeks ahead. Choose again."
+        if lacks_words(tool, frame.question) and tool not in self._exclude:
+            self._exclude |= {tool}
+            return f"The question asks for no {tool.replace('_', ' ').replace('generate ', '')}. Choose again."
+        if tool == NONE and _about_own_data(frame, self.driver.model) and NONE not in self._exclude:
+            self._exclude |= {NONE}
+            return "The question is about the merchant's own products and numbers. Choose a tool."
+        return None
 
     def _compose(self, state: TurnState) -> str:
         if state.answer is not None:
@@ -111,6 +132,41 @@ def _about_the_past(frame: Frame) -> bool:
     if frame.future or frame.weeks_ahead or HYPOTHETICAL.search(frame.question.lower()):
         return False
     return bool(frame.periods) or bool(PAST.search(frame.question.lower()))
+
+
+def _named(reply: dict[str, Any], frame: Frame) -> dict[str, Any]:
+    """The tool the question's words name outright (accuracy, coverage) wins over the router's choice; coverage of
+    a named product or store stays a sales query (``plan``)."""
+    named = named_tool(frame.question)
+    if named is None or reply.get("tool") == named or (named == "data_coverage" and reply.get("tool") == "sales_query"
+                                                       and frame.of(*CATALOG, "store")):  # fmt: skip
+        return reply
+    return {"tool": named}
+
+
+def _about_own_data(frame: Frame, model: Any) -> bool:
+    """Names of the merchant's and something to compute (a measure, a period, a price, a promotion, weeks ahead)."""
+    if not (frame.of(*CATALOG, "store") or frame.everything):
+        return False
+    shape = read_shape(frame.question, frame.levers, model)
+    return bool(shape.measures or frame.periods or frame.money or frame.percents or frame.levers or frame.weeks_ahead)
+
+
+def _with_best_sellers(reply: dict[str, Any], frame: Frame, model: Any, state: TurnState) -> Frame:
+    """A forecast, why, what-if, chart or report that names no product is made for the merchant's best sellers
+    lately (in the store named), and the answer says so, instead of asking which product."""
+    tool = reply.get("tool")
+    if tool not in SERIES_TOOLS or frame.products(model):
+        return frame
+    stores = frame.stores()
+    top = top_sellers(model.merchant, stores[0] if stores else None, 1 if tool == "generate_report" else MAX_EACH)
+    if not top:
+        return frame
+    where = f" at {'store ' + stores[0] if stores[0].isdigit() else stores[0]}" if stores else ""
+    plural = "s" if len(top) > 1 else ""
+    state.notes = [f"You named no product, so this is for your best seller{plural}{where} lately: {', '.join(top)}."]
+    mention = Mention(dimension="product", values=top, text="best sellers", at=10_000)
+    return frame.model_copy(update={"mentions": [*frame.mentions, mention]})
 
 
 def not_in_data(names: list[str]) -> str:

@@ -34,6 +34,8 @@ def amount(name: str, value: Any) -> str:
         return f"{number(value, 2)}% {m.label.replace('share ', '')}"
     if m.unit == "units":
         return f"{number(value)} {m.label}"
+    if m.unit == "date":
+        return f"{m.label}: week of {value}"
     return f"{number(value)} {m.label}"
 
 
@@ -66,10 +68,12 @@ def _change(label: str, row: dict[str, Any]) -> str:
         (row.get("change_pct") or {}).get(first)  # fmt: skip
     if then is None:
         return f"There are no sales to compare with in {label}."
-    direction = "up" if (change or 0) > 0 else "down" if (change or 0) < 0 else "level"
-    pct_text = f", {pct:+.2f}%" if pct is not None else ""
     earlier = amounts({m: v for m, v in row["compare"].items() if v is not None})  # every measure, not only the first
-    return (f"Against {label}: {earlier}, so {direction} by {number(abs(change or 0))}{pct_text}."
+    if change is None:  # a date ("last week on deal") has no difference to state
+        return f"Against {label}: {earlier}."
+    direction = "up" if change > 0 else "down" if change < 0 else "level"
+    pct_text = f", {pct:+.2f}%" if pct is not None else ""
+    return (f"Against {label}: {earlier}, so {direction} by {number(abs(change))}{pct_text}."
             if direction != "level" else f"Against {label}: {earlier}, the same.")  # fmt: skip
 
 
@@ -105,6 +109,8 @@ def _key(dimension: str, value: Any) -> str:
         return date.fromisoformat(f"{value}-01").strftime("%B %Y")
     if dimension == "week":
         return f"week of {value}"
+    if dimension == "quarter" and re.fullmatch(r"\d{4}-Q\d", str(value)):
+        return f"Q{str(value)[-1]} {str(value)[:4]}"
     return f"{value}"
 
 

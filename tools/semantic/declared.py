@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 Join = Literal["sales", "catalog", "stores", "calendar"]
-Unit = Literal["units", "money", "price", "weeks", "stores", "products", "percent"]
+Unit = Literal["units", "money", "price", "weeks", "stores", "products", "percent", "date"]
 
 
 class Measure(BaseModel):
@@ -74,6 +74,18 @@ MEASURES: list[Measure] = [
             needs="wholesale_price", means="what a unit cost us wholesale"),
     Measure(name="unit_margin", label="average margin per unit", sql="avg(s.price - s.wholesale_price)",
             unit="price", needs="wholesale_price", means="shelf price minus wholesale cost, per unit"),
+    Measure(name="median_units", label="median units per product, store and week", sql="median(s.units)",
+            unit="units", means="a typical (median) week of one product at one store"),
+    Measure(name="first_sold", label="first week with sales", unit="date",
+            sql="min(s.week_start) FILTER (WHERE s.units > 0)", means="when it first sold, started, opened"),
+    Measure(name="last_sold", label="last week with sales", unit="date",
+            sql="max(s.week_start) FILTER (WHERE s.units > 0)", means="when it last sold"),
+    Measure(name="last_on_deal", label="last week on deal", unit="date", needs="deal",
+            sql="max(s.week_start) FILTER (WHERE s.deal > 0)", means="when it was last on deal / promotion"),
+    Measure(name="last_on_feature", label="last week in the ad", unit="date", needs="feature",
+            sql="max(s.week_start) FILTER (WHERE s.feature > 0)", means="when it was last in the ad"),
+    Measure(name="last_on_display", label="last week on display", unit="date", needs="display",
+            sql="max(s.week_start) FILTER (WHERE s.display > 0)", means="when it was last on display"),
 ]  # fmt: skip
 
 # The words that name each measure, most specific first: a span one measure reads is not read again by a later,
@@ -81,10 +93,11 @@ MEASURES: list[Measure] = [
 _W = {
     "min_price": r"\b(lowest|minimum|min|cheapest|bottom) (shelf |selling )?prices?\b|\bcheapest\b",
     "max_price": r"\b(highest|maximum|max|peak|top) (shelf |selling )?prices?\b|\bmost expensive\b|\bpriciest\b",
+    "margin_pct": r"\b(profit |gross )?margins?\b( per \w+)?|\bprofit\b|\bmark[- ]?ups?\b",
+    "unit_margin": r"\b(profit |gross )?margins?\b( per \w+)?|\bprofit\b|\bmark[- ]?ups?\b|\b(make|made) (on|per) "
+                   r"(each|a|every|\w+)\b|\b(shelf )?price minus (the )?wholesale\b|\bover wholesale\b",
     "wholesale_cost": r"\bwholesale\b( (cost|price))?|\bcost us\b|\bunit cost\b|\bcost price\b|\bpurchase price\b|"
                       r"\bwhat we pa(y|id)\b",
-    "margin_pct": r"\b(profit |gross )?margins?\b( per \w+)?|\bprofit\b|\bmark[- ]?ups?\b",
-    "unit_margin": r"\b(profit |gross )?margins?\b( per \w+)?|\bprofit\b|\bmark[- ]?ups?\b|\bmake on (each|a|every)\b",
     "units_per_store_week": r"\bper store[- ]week\b|\bper store (and|per|a) week\b|\bstore[- ]weeks?\b",
     "avg_weekly_units": r"\baverage weekly\b|\bweekly average\b|\bper week\b|\ba week on average\b|"
                         r"\bweeks? on average\b|\b(typical|average|normal|usual|regular|ordinary) (\w+[- ]){0,2}weeks?\b",
@@ -92,10 +105,11 @@ _W = {
                       r"branches|outlets|sites|centres|centers)\b",
     "products_sold": r"\b(how many|number of|count of) (different |distinct )?(products|items|skus|lines)\b",
     "avg_price": r"\baverage (shelf |selling |retail )?prices?\b|\bprices?\b(?! tiers?\b)|\bcosts?\b|"
-                 r"\bcharg(e|ed|es|ing)\b|\bgo(es)? for\b|\bwent for\b|\bpriced\b|\bretail(ed|s)? (for|at)\b",
+                 r"\bcharg(e|ed|es|ing)\b|\bpriced\b|\bretail(ed|s)? (for|at)\b",
     "revenue": r"\brevenues?\b|\bmoney\b|\bdollars?\b|\bturnover\b|\btakings\b|\bincome\b|"
                r"\bbr(ing|ings|inging|ought) in\b|\bearn(ed|s|ings)?\b|\b(took|take) in\b|\bsales value\b|"
                r"\bin \$|\$ ?(sales|amount|value|terms)\b|\bspen[dt]\b",
+    "median_units": r"\bmedian\b",
     "units": r"\bunits?\b|\bvolumes?\b|\bquantity\b|\bcans\b|\bcartons\b|\bbottles\b|\bbags\b",
 }  # fmt: skip
 MEASURE_WORDS: dict[str, re.Pattern[str]] = {name: re.compile(words) for name, words in _W.items()}
@@ -127,7 +141,7 @@ FIXED_DIMENSIONS: list[Dimension] = [
 # The nouns that name each dimension in a breakdown ("which stores", "by month", "top 3 brands"); store
 # attributes are named by their column ("price tier", "city").
 DIMENSION_WORDS: dict[str, str] = {
-    "product": r"products?|items?|skus?|flavou?rs?|varieties|variety",
+    "product": r"products?|items?|skus?|flavou?rs?|varieties|variety|sellers?|movers?",
     "brand": r"brands?|labels?|makers?|manufacturers?",
     "size": r"sizes?|pack sizes?",
     "category": r"categor(?:y|ies)|kinds?|types?|departments?",

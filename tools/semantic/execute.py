@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -27,7 +27,7 @@ SPECIFIC_FIRST = ["product", "size", "brand", "category", "store"]
 
 class AnswerRow(BaseModel):
     key: dict[str, Any]
-    values: dict[str, float | int | None]
+    values: dict[str, float | int | str | None]  # a date measure ("last week on deal") as its ISO week start
     compare: dict[str, float | int | None] | None = None
     compare_label: str | None = None  # the other period's month/week/quarter this row is set against
     change: dict[str, float | int | None] | None = None
@@ -53,6 +53,16 @@ ADDITIVE = ("units", "revenue")
 def run_semantic(merchant: str, q: SemanticQuery) -> QueryAnswer:
     with reader(merchant) as rd:
         return execute(rd, build_model(rd), q)
+
+
+def top_sellers(merchant: str, store: str | None, n: int) -> list[str]:
+    """The ``n`` products with the most units over the last 8 data weeks (in ``store``, if given)."""
+    with reader(merchant) as rd:
+        model = build_model(rd)
+        window = Window(start=model.last_week - timedelta(weeks=7), end=model.last_day, label="the last 8 weeks")
+        filters = [Filter(dimension="store", values=[store])] if store else []
+        q = SemanticQuery(measures=["units"], by=["product"], filters=filters, period=window, rank="top", limit=n)
+        return [str(r.key["product"]) for r in _rows(rd, model, q, window, filters) if r.values.get("units")]
 
 
 def execute(rd: Reader, model: SemanticModel, q: SemanticQuery) -> QueryAnswer:
@@ -109,9 +119,11 @@ def _key(dimension: str, value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def _value(value: Any) -> float | int | None:
+def _value(value: Any) -> float | int | str | None:
     if value is None:
         return None
+    if isinstance(value, date):
+        return value.isoformat()
     return whole(round(float(value), 2))
 
 
@@ -155,12 +167,14 @@ def _aligned(rows: list[AnswerRow], times: list[str]) -> Any:
     return lambda r: tuple(sorted((k, places[k][v] if k in places else v) for k, v in r.key.items()))
 
 
-def _minus(new: float | None, old: float | None) -> float | int | None:
-    return None if new is None or old is None else whole(round(new - old, 2))
+def _minus(new: Any, old: Any) -> float | int | None:
+    if not isinstance(new, (int, float)) or not isinstance(old, (int, float)):
+        return None  # missing, or a date
+    return whole(round(new - old, 2))
 
 
-def _pct(old: float | None, new: float | None) -> float | None:
-    if old is None or new is None or old == 0:
+def _pct(old: Any, new: Any) -> float | None:
+    if not isinstance(new, (int, float)) or not isinstance(old, (int, float)) or old == 0:
         return None
     return round(100.0 * (new - old) / old, 2)
 

@@ -78,6 +78,7 @@ halloween new year years memorial labor labour day independence presidents presi
 valentines mother mothers father fathers super bowl black cyber i im id ive ill q1 q2 q3 q4 salescast
 """.split())  # noqa: SIM905 - capitalised words that are no company or place
 # fmt: on
+JOINING = frozenset({"and", "or", "plus", "vs", "versus", "with"})
 INTRODUCED = re.compile(r"\b(this is|i am|i'm|im|my name is|name's|hi|hello|dear|thanks|regards)$")
 NEGATED = re.compile(r"\b(without|no|not|off|stop|end|remove|drop|skip|cancel)\b(?:\s+\w+){0,2}\s*$")
 
@@ -90,6 +91,7 @@ class Mention(BaseModel):
     text: str
     at: int
     ambiguous: bool = False  # several products fit and none is the plain reading: answer for each
+    joined: bool = False  # written after "and"/"or"/"plus" next to the name before it: an alternative, not a narrowing
 
     def label(self) -> str:
         values = ", ".join(self.values)
@@ -217,6 +219,9 @@ def _name_spans(words: list[str], model: SemanticModel, frame: Frame) -> None:
             else:
                 frame.mentions.append(mention)
     frame.mentions.sort(key=lambda m: m.at)
+    for before, after in zip(frame.mentions, frame.mentions[1:]):
+        between = words[before.at + len(before.text.split()) : after.at]
+        after.joined = before.at >= 0 and bool(JOINING & set(between))
     frame.unlinked = [w for i, w in enumerate(words) if i not in taken and w not in COMMON]
 
 

@@ -63,8 +63,17 @@ MONTH_WORD = "|".join(sorted(_MONTHS, key=len, reverse=True))
 MONTH_LIST = re.compile(rf"\b((?:{MONTH_WORD})(?:\s*,\s*(?:{MONTH_WORD}))*,?\s+(?:and|&)\s+(?:{MONTH_WORD}))\s+"
                         rf"((?:19|20)\d\d)\b", re.IGNORECASE)  # fmt: skip
 MONTH_SPAN = re.compile(rf"\b({MONTH_WORD})\s*[-–]\s*({MONTH_WORD})\s+((?:19|20)\d\d)\b", re.IGNORECASE)
-RELATIVE_QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter((?: of)?(?: \w+){0,2}?) "
-                              r"(this|last) year\b", re.IGNORECASE)  # fmt: skip
+RELATIVE_QUARTER = re.compile(r"\b(?:(first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter|(q[1-4]))((?: of)?"
+                              r"(?: \w+){0,2}?) (this|last) year\b", re.IGNORECASE)  # fmt: skip
+QUARTER_NUMBER.update({"q1": 1, "q2": 2, "q3": 3, "q4": 4})
+SHORT_YEAR = re.compile(r"(?:(?<=\bin )|(?<=\bof )|(?<=\bfor )|(?<=\bduring )|(?<=\bsince )|(?<=\bfrom )|(?<=\bto )|"
+                        r"(?<=\bvs )|(?<=\band )|(?<=\byear ))'?(\d\d)\b(?![.,]\d)(?!\s*(?:%|percent|oz|lb|ml|l|pk|ct|"
+                        r"weeks?|days?|months?|units?|stores?|cans?|bags?|bottles?|items?|products?))|'(\d\d)\b",
+                        re.IGNORECASE)  # fmt: skip
+YEAR_RANGE = re.compile(r"\bbetween ((?:19|20)\d\d) and ((?:19|20)\d\d)\b|\bfrom ((?:19|20)\d\d) (?:to|through|until) "
+                        r"((?:19|20)\d\d)\b", re.IGNORECASE)  # fmt: skip
+BEFORE_AND_SINCE = re.compile(r"\bbefore\b.*\b(since|after)\b|\b(since|after)\b.*\bbefore\b")
+RELATIVE_YEAR = {"this year": 0, "last year": 1, "a year ago": 1, "the year before": 1, "previous year": 1}
 ABBREVIATION = re.compile(r"\b(" + "|".join(ABBREVIATED) + r")\b", re.IGNORECASE)
 SAME_IN_YEAR = re.compile(r"\b(?:the )?same (month|quarter|week|period) (?:of|in) ((?:19|20)\d\d)\b", re.IGNORECASE)
 POSSESSIVE = re.compile(r"\b(week|month|quarter|year)['’]s\b", re.IGNORECASE)
@@ -81,10 +90,22 @@ def normalised(text: str, data: DataRange | None = None) -> str:
     text = ORDINAL_QUARTER.sub(lambda m: f"Q{QUARTER_NUMBER[m[1].lower()]} {m[2]}", text)
     if data is not None:
         this = data.last_week.year
-        text = RELATIVE_QUARTER.sub(lambda m: f"Q{QUARTER_NUMBER[m[1].lower()]} "
-                                    f"{this if m[3].lower() == 'this' else this - 1}{m[2].replace(' of', '')}", text)  # fmt: skip
+        text = RELATIVE_QUARTER.sub(lambda m: f"Q{QUARTER_NUMBER[(m[1] or m[2]).lower()]} "
+                                    f"{this if m[4].lower() == 'this' else this - 1}{m[3].replace(' of', '')}", text)  # fmt: skip
+        text = SHORT_YEAR.sub(lambda m: _full_year(m, data), text)
+        if not GROWTH.search(text.lower()):  # "between 1992 and 1994" is one stretch unless a change is asked
+            text = YEAR_RANGE.sub(lambda m: f"{m[1] or m[3]}-01-01 through {m[2] or m[4]}-12-31", text)
     text = MONTH_SPAN.sub(lambda m: _span(m[1], m[2], m[3]), text)
     return MONTH_LIST.sub(_month_list, text)
+
+
+def _full_year(match: re.Match[str], data: DataRange) -> str:
+    """ "in 92", "'93": the century that puts the year inside the merchant's data, else the text as written."""
+    short = int(match[1] or match[2])
+    for century in (1900, 2000):
+        if data.first_week.year <= century + short <= data.last_week.year:
+            return str(century + short)
+    return match[0]
 
 
 def _span(first: str, last: str, year: str) -> str:
@@ -122,7 +143,7 @@ def find_periods(text: str, data: DataRange, events: dict[str, list[date]]) -> l
             text = text[: relative.start()] + " " * (relative.end() - relative.start()) + text[relative.end() :]
     words = TOKEN.findall(text)
     taken: set[int] = set()
-    found = _event_spans(words, events, taken) + _phrase_spans(words, data, taken)
+    found = _event_spans(words, events, taken, data) + _phrase_spans(words, data, taken)
     found.sort(key=lambda f: f.at)
     growth = bool(GROWTH.search(original.lower()))
     if growth:
@@ -200,7 +221,7 @@ def _in_year_of(windows: list[Window], found: list[Found], events: dict[str, lis
     return [windows[0], _in_year(first.window, year)]
 
 
-def _event_spans(words: list[str], events: dict[str, list[date]], taken: set[int]) -> list[Found]:
+def _event_spans(words: list[str], events: dict[str, list[date]], taken: set[int], data: DataRange) -> list[Found]:
     """ "Easter week 1992", "Thanksgiving 1991", "Christmas": the holiday's week in that year, else its latest."""
     lowered = [w.lower().strip("'") for w in words]
     found = []
@@ -213,24 +234,32 @@ def _event_spans(words: list[str], events: dict[str, list[date]], taken: set[int
             for i in range(len(words) - size + 1):
                 if " ".join(lowered[i : i + size]) != name or taken.intersection(range(i, i + size)):
                     continue
-                span, week = _event_week(lowered, i, size, weeks)
+                span, week = _event_week(lowered, i, size, weeks, data.last_week)
                 if week is not None:
                     found.append(Found(_event_window(event, week), i, event))
                     taken.update(span)
     return found
 
 
-def _event_week(words: list[str], i: int, size: int, weeks: list[date]) -> tuple[range, date | None]:
-    """The week of the year written next to the holiday (within two words either side), else the latest."""
+def _event_week(words: list[str], i: int, size: int, weeks: list[date], last: date) -> tuple[range, date | None]:
+    """The week of the year written next to the holiday (a year within five words after it or "last year" within
+    four, two before), else the latest in the data (the calendar runs on past the data's end)."""
+    this = last.year
     end = i + size
     while end < len(words) and words[end] in ("week", "day", "weekend"):
         end += 1
-    for j in [*range(end, min(end + 2, len(words))), *range(max(0, i - 2), i)]:
+    for phrase, back in RELATIVE_YEAR.items():
+        n = len(phrase.split())
+        for j in range(end, min(end + 4, len(words) - n + 1)):
+            if " ".join(words[j : j + n]) == phrase:
+                match = [w for w in weeks if w.year == this - back]
+                return range(i, j + n), match[0] if match else None
+    for j in [*range(end, min(end + 5, len(words))), *range(max(0, i - 2), i)]:
         if re.fullmatch(r"(19|20)\d\d", words[j]):
             year = int(words[j])
             match = [w for w in weeks if w.year == year]
             return range(min(i, j), max(end, j + 1)), match[0] if match else None
-    return range(i, end), weeks[-1]
+    return range(i, end), max((w for w in weeks if w <= last), default=weeks[-1])
 
 
 def _event_window(event: str, week: date) -> Window:
@@ -251,6 +280,8 @@ def _with_relative(text: str, found: list[Found], events: dict[str, list[date]],
     if len(found) != 1:
         return windows
     base = found[0]
+    if BEFORE_AND_SINCE.search(text) and not (WEEK_BEFORE.search(text) or WEEK_AFTER.search(text)):
+        return _before_and_since(base.window, data)
     if same := SAME_IN_YEAR.search(text):  # "Q1 2025 against the same quarter of 2024"
         return [*windows, _in_year(base.window, int(same[2]))]
     if WEEK_BEFORE.search(text):
@@ -260,6 +291,13 @@ def _with_relative(text: str, found: list[Found], events: dict[str, list[date]],
     if YEAR_BEFORE.search(text):
         return [*windows, _year_before(base, events)]
     return windows
+
+
+def _before_and_since(w: Window, data: DataRange) -> list[Window]:
+    """ "the price before the change in March and since": from the period's start on, against everything before."""
+    before_end = w.start - timedelta(days=1)
+    return [Window(start=w.start, end=data.last_day, label=f"since {w.start} ({w.start} to {data.last_day})"),
+            Window(start=data.first_week, end=before_end, label=f"before {w.start} ({data.first_week} to {before_end})")]  # fmt: skip
 
 
 def _in_year(w: Window, year: int) -> Window:

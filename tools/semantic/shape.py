@@ -34,6 +34,9 @@ CONTRAST = re.compile(
     r"normal|regular|ordinary|non[- ]?(deal|promo|sale|ad|display|feature)\w*|off[- ](deal|promo\w*|sale)|wasn'?t|weren'?t|isn'?t|no (deal|ad|display|"
     r"promo\w*|feature))\b"
 )  # fmt: skip
+WHEN_LAST = re.compile(r"\bwhen\b.{0,60}\blast\b(?!\s+(?:week|month|year|quarter|yr|\d))|\bthe last time\b|"
+                       r"\bmost recent(ly)?\b")  # fmt: skip
+WHEN_FIRST = re.compile(r"\bwhen\b.{0,60}\b(first|start\w*|began|begin\w*|open\w*|launch\w*)\b")
 COUNT_WEEKS = re.compile(r"\b(how many|number of|count of|in how many)\s+(\w+\s+){0,2}weeks?\b|\bhow often\b|"
                          r"\bhow many times\b")  # fmt: skip
 
@@ -82,6 +85,10 @@ def _measures(text: str, have: set[str], promo: list[str]) -> list[str]:
     general one ("price")."""
     found: list[tuple[int, str]] = []
     rest = text
+    for pattern, named in ((WHEN_LAST, [f"last_on_{p}" for p in promo] or ["last_sold"]), (WHEN_FIRST, ["first_sold"])):
+        if m := pattern.search(rest):
+            found += [(m.start(), n) for n in named if n in have]
+            rest = rest[: m.start()] + " " * (m.end() - m.start()) + rest[m.end() :]
     if COUNT_WEEKS.search(text):
         counted = [f"weeks_on_{p}" for p in promo] or ["weeks_sold"]
         found += [(COUNT_WEEKS.search(text).start(), m) for m in counted if m in have]
