@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("OPENAI_API_KEY"),
                                              description="the key for that endpoint")  # fmt: skip
     llm_timeout: float | None = Field(None, gt=0, description="seconds one LLM call may take (default 60)")
-    llm_max_tokens: int = Field(400, ge=16, description="tokens the embedded model may write per reply")
+    llm_max_tokens: int = Field(400, ge=1, description="tokens the embedded model may write per reply")
     # the embedded model
     local_model: str | None = Field(None, description="the embedded model's name or a GGUF file path (default: "
                                     "Qwen2.5-Coder-1.5B)")  # fmt: skip
@@ -63,7 +63,7 @@ class Settings(BaseSettings):
                               "unused (0: stop at exit)")  # fmt: skip
     llm_verbose: bool = Field(False, description="1: the embedded server keeps llama.cpp's own log")
     # the chat
-    route_max_tokens: int = Field(120, ge=16, description="tokens the router's reply may take (structured mode)")
+    route_max_tokens: int = Field(120, ge=1, description="tokens the router's reply may take (structured mode)")
     warm_timeout: float = Field(240.0, gt=0, description="seconds the router's prompt warm-up may take")
     agent_steps: int = Field(6, ge=1, description="tool calls one answer may make (native mode)")
     agent_timeout: float = Field(240.0, gt=0, description="seconds one answer may take")
