@@ -313,3 +313,9 @@ def test_what_if_levers(oj: SemanticModel) -> None:
 def test_common_words_do_not_become_names(oj: SemanticModel, question: str) -> None:
     frame = link(question, oj)
     assert frame.mentions == [] and not frame.everything and frame.unknown_stores == []
+
+
+def test_black_friday_is_the_thanksgiving_week(oj: SemanticModel) -> None:
+    week = next(w for w in oj.events["Thanksgiving"] if w.year == 1991)
+    assert _spans(link("units in Black Friday week 1991 against the week before it", oj)) == [
+        (week, week), (week - timedelta(weeks=1),) * 2]  # fmt: skip

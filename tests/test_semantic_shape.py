@@ -204,3 +204,27 @@ def test_a_report_nobody_asked_for_and_a_none_about_own_numbers_are_chosen_again
     assert len(model.seen) == 2 and result.tool_calls[0].args["price"] == "-10%"
     model, result = _routed("oj", "Write me a poem about Tropicana 64 oz", {"tool": "none"})
     assert len(model.seen) == 1 and result.tool_calls == []
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Citrus Hill 64 oz at store 2: average units in a deal week vs. a week with no deal?",
+         {"measures": ["avg_weekly_units"], "by": "deal", "contrast": "deal"}),
+        ("Store 5 last week - how many items did they sell in total?", {"measures": ["units"]}),
+        ("How many units did we sell that week, and how many the week before it?", {"measures": ["units"]}),
+        ("what has Tropicana 64 oz averaged per unit there in 1992", {"measures": ["avg_price"]}),
+    ],
+)  # fmt: skip
+def test_more_words(models: dict[str, SemanticModel], question: str, expected: dict) -> None:
+    model = models["oj"]
+    assert read_shape(question, link(question, model).levers, model).model_dump(exclude_defaults=True) == expected
+
+
+def test_abbreviated_stores_and_sentence_starts(models: dict[str, SemanticModel]) -> None:
+    oj = models["oj"]
+    assert link("wat was str 137 revenu last wk", oj).stores() == ["137"]
+    frame = link("The holiday week just wrapped up. Across every store, how many units? Worth a look.", oj)
+    assert frame.foreign == []  # words starting a sentence are no names
+    args, _ = _answer("oj", "What percentage of our 1992 dollar sales came from Minute Maid?")
+    assert args["by"] == [] and args["measures"][0] == "share_revenue"  # a share of the whole, not per product

@@ -53,14 +53,14 @@ def sales_args(reply: dict[str, Any], frame: Frame, model: SemanticModel) -> dic
     """The query: what the question's words fix (``read_shape``), the router's reply for what they leave open."""
     shape = read_shape(frame.question, frame.levers, model)
     measures = _measures(shape, reply)
-    by, rank, limit = _ranking(shape, reply)
+    by, rank, limit = _ranking(shape, reply, measures[0] in SHARES or len(frame.periods) > 1)
     filters, several = _filters(frame, model)
     by = [b for b in by if len(filters.get(b, [])) != 1 and not _one_value(model, b, filters.get("product"))]
     if measures[0] in SHARES and set(filters) & set(CATALOG):  # "Star Kist's share": of all, not of its own brand
         by = [b for b in by if b not in CATALOG]
     elif not by and len(filters.get("product", [])) > 1:  # a brand or kind: each product, and the total below
         several = "product"
-    if not by and several:
+    if not by and several and not (measures[0] in SHARES and several in CATALOG):  # a share is of the whole
         by = [several]
     _promotion_filters(frame, shape, measures, by, filters, model)
     args: dict[str, Any] = {"measures": measures, "by": by, "filters": filters, "rank": rank if by else None,
@@ -93,7 +93,9 @@ def _measures(shape: Shape, reply: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(measures))
 
 
-def _ranking(shape: Shape, reply: dict[str, Any]) -> tuple[list[str], str | None, int | None]:
+def _ranking(
+    shape: Shape, reply: dict[str, Any], shares_or_comparison: bool = False
+) -> tuple[list[str], str | None, int | None]:
     """Breakdown, ranking and row count: from the words where they name a breakdown, else from the router."""
     limit = reply.get("limit") if isinstance(reply.get("limit"), int) and reply["limit"] > 0 else None
     if shape.by is not None:
@@ -101,6 +103,8 @@ def _ranking(shape: Shape, reply: dict[str, Any]) -> tuple[list[str], str | None
         return [shape.by], rank, shape.limit or (limit if rank else None)
     by = [reply["by"]] if reply.get("by") not in (None, "none") else []
     rank = reply.get("rank") if reply.get("rank") in ("top", "bottom") else None
+    if shares_or_comparison:  # a share or a comparison of two periods is of the whole scope unless a breakdown is named
+        return [], None, None
     return by, rank, limit
 
 

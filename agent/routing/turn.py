@@ -146,9 +146,9 @@ def _named(reply: dict[str, Any], frame: Frame) -> dict[str, Any]:
 
 def _about_own_data(frame: Frame, model: Any) -> bool:
     """Names of the merchant's and something to compute (a measure, a period, a price, a promotion, weeks ahead)."""
-    if not (frame.of(*CATALOG, "store") or frame.everything):
-        return False
     shape = read_shape(frame.question, frame.levers, model)
+    if not (frame.of(*CATALOG, "store") or frame.everything):  # no names: a measure of a period ("July units")
+        return bool(shape.measures and frame.periods)
     return bool(shape.measures or frame.periods or frame.money or frame.percents or frame.levers or frame.weeks_ahead)
 
 

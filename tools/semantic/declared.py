@@ -103,14 +103,15 @@ _W = {
                         r"\bweeks? on average\b|\b(typical|average|normal|usual|regular|ordinary) (\w+[- ]){0,2}weeks?\b",
     "stores_selling": r"\b(how many|number of|in how many|count of) (of (our|my|the) )?(\w+ )?(stores|shops|locations|"
                       r"branches|outlets|sites|centres|centers)\b",
-    "products_sold": r"\b(how many|number of|count of) (different |distinct )?(products|items|skus|lines)\b",
+    "products_sold": r"\b(how many|number of|count of) (different|distinct|separate) (products|items|skus|lines)\b|"
+                     r"\b(how many|number of) (products|skus|lines)\b",
     "avg_price": r"\baverage (shelf |selling |retail )?prices?\b|\bprices?\b(?! tiers?\b)|\bcosts?\b|"
-                 r"\bcharg(e|ed|es|ing)\b|\bpriced\b|\bretail(ed|s)? (for|at)\b",
+                 r"\bcharg(e|ed|es|ing)\b|\bpriced\b|\bretail(ed|s)? (for|at)\b|\bper unit\b",
     "revenue": r"\brevenues?\b|\bmoney\b|\bdollars?\b|\bturnover\b|\btakings\b|\bincome\b|"
                r"\bbr(ing|ings|inging|ought) in\b|\bearn(ed|s|ings)?\b|\b(took|take) in\b|\bsales value\b|"
                r"\bin \$|\$ ?(sales|amount|value|terms)\b|\bspen[dt]\b",
     "median_units": r"\bmedian\b",
-    "units": r"\bunits?\b|\bvolumes?\b|\bquantity\b|\bcans\b|\bcartons\b|\bbottles\b|\bbags\b",
+    "units": r"\bunits?\b|\bvolumes?\b|\bquantity\b|\bcans\b|\bcartons\b|\bbottles\b|\bbags\b|\bitems\b",
 }  # fmt: skip
 MEASURE_WORDS: dict[str, re.Pattern[str]] = {name: re.compile(words) for name, words in _W.items()}
 

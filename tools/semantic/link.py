@@ -49,6 +49,10 @@ STORE_REF = re.compile(
 HASH_STORE = re.compile(r"(?<![\w$])#\s*(\d+)\b")
 WORD_BEFORE_NUMBER = re.compile(r"\b([A-Za-z]{4,7})(?=\s*#?\s*\d)")
 STORE_WORDS = ("store", "stores")
+STORE_ABBREVIATION = re.compile(r"\b(?:str|stre|st|shp)\.?(?=\s*#?\s*\d)", re.IGNORECASE)  # "str 137"
+NAME_ABBREVIATIONS = {"st": "street", "str": "street", "ave": "avenue", "av": "avenue", "rd": "road", "sq": "square",
+                      "mt": "mount", "ctr": "centre", "blvd": "boulevard", "ln": "lane", "dr": "drive", "pl": "place",
+                      "hts": "heights", "pk": "park"}  # fmt: skip
 MONEY = re.compile(
     r"\$\s*(\d+(?:\.\d{1,2})?)|\b(\d+(?:\.\d{1,2})?)\s*(?:dollars|usd|bucks)\b|"
     r"(?<=price )(?:to |at |of |is )?(\d+\.\d{2})\b(?!\s*(?:oz|lb|kg|g|ml|l)\b)|"
@@ -137,7 +141,9 @@ class Frame(BaseModel):
 
 def link(question: str, model: SemanticModel) -> Frame:
     """The frame of ``question`` for ``model``'s merchant (see the module docstring)."""
-    text = HASH_STORE.sub(r"store \1", WORD_BEFORE_NUMBER.sub(_store_spelling, question))
+    text = HASH_STORE.sub(
+        r"store \1", WORD_BEFORE_NUMBER.sub(_store_spelling, STORE_ABBREVIATION.sub("store", question))
+    )
     frame = Frame(question=question)
     cleaned = _store_numbers(text, model, frame)
     words = _corrected(tokens(cleaned), model)
@@ -192,7 +198,9 @@ def _corrected(words: list[str], model: SemanticModel) -> list[str]:
     vocab, joined = _vocabulary(model)
     out: list[str] = []
     for word in words:
-        if word in vocab or word in COMMON or len(word) < MIN_FUZZY_LEN or word.isdigit():
+        if word not in vocab and NAME_ABBREVIATIONS.get(word) in vocab:  # "elm st": Elm Street
+            out.append(NAME_ABBREVIATIONS[word])
+        elif word in vocab or word in COMMON or len(word) < MIN_FUZZY_LEN or word.isdigit():
             out.append(word)
         elif word in joined:
             out += joined[word]
@@ -285,7 +293,7 @@ def _foreign(question: str, frame: Frame) -> list[str]:
         return []
     unlinked, runs, run = set(frame.unlinked), [], []
     for i, word in enumerate(words + ["."]):
-        if word[:1].isupper() and i > 0 and words[i - 1] not in ("?", "!", ":", ";") and not INTRODUCED.search(
+        if word[:1].isupper() and i > 0 and words[i - 1][-1:] not in ("?", "!", ":", ";", ".") and not INTRODUCED.search(
                 " ".join(words[max(0, i - 3) : i]).lower()):  # fmt: skip
             run.append(word)
             continue

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from tools.semantic.model import SemanticModel
 
 SIZE_WORD = re.compile(r"[0-9.]+|oz|fl|ml|l|lb|lbs|g|kg|ct|pk|pack|ounce|ounces")
-UNIT_SPELLING = {"ounce": "oz", "ounces": "oz", "pound": "lb", "pounds": "lb", "lbs": "lb"}  # "96-ounce" is "96 oz"
+UNIT_SPELLING = {
+    "ounce": "oz",
+    "ounces": "oz",
+    "pound": "lb",
+    "pounds": "lb",
+    "lbs": "lb",
+    "inch": "in",
+    "inches": "in",
+}  # "96-ounce" is "96 oz", "18 inch" is "18 in"
 SHORT_VALUE = 6  # attribute values this short ("High", "4") count only beside the attribute's own word ("tier")
 
 

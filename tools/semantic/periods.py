@@ -26,7 +26,7 @@ LITTLE = {"in", "the", "of", "for", "during", "over", "from", "to", "and", "betw
 EVENT_WORDS = {
     "Christmas": ["christmas", "xmas"],
     "Easter": ["easter"],
-    "Thanksgiving": ["thanksgiving"],
+    "Thanksgiving": ["thanksgiving", "black friday"],
     "Halloween": ["halloween"],
     "New-Year": ["new year", "new years", "new year's", "new-year", "new year's day"],
     "Presidents Day": ["presidents day", "presidents' day", "president's day"],

@@ -37,7 +37,9 @@ CONTRAST = re.compile(
 WHEN_LAST = re.compile(r"\bwhen\b.{0,60}\blast\b(?!\s+(?:week|month|year|quarter|yr|\d))|\bthe last time\b|"
                        r"\bmost recent(ly)?\b")  # fmt: skip
 WHEN_FIRST = re.compile(r"\bwhen\b.{0,60}\b(first|start\w*|began|begin\w*|open\w*|launch\w*)\b")
-COUNT_WEEKS = re.compile(r"\b(how many|number of|count of|in how many)\s+(\w+\s+){0,2}weeks?\b|\bhow often\b|"
+AVERAGE = re.compile(r"\b(average|typical|normal|usual|on average|per week|a week)\b")
+COUNT_WEEKS = re.compile(r"\b(how many|number of|count of|in how many)\s+((?!(?:the|that|this|last|a)\b)\w+\s+){0,2}"
+                         r"weeks?\b|\bhow often\b|"
                          r"\bhow many times\b")  # fmt: skip
 
 
@@ -61,6 +63,15 @@ def read_shape(question: str, levers: dict[str, bool], model: SemanticModel) -> 
     shape = Shape(rank=_rank(text))
     shape.contrast = promo[0] if promo and CONTRAST.search(text) and not COUNT_WEEKS.search(text) else None
     shape.measures = _measures(text, have, promo)
+    if (
+        shape.contrast
+        and AVERAGE.search(text)
+        and "avg_weekly_units" in have
+        and "avg_weekly_units" not in shape.measures
+    ):
+        shape.measures = ["avg_weekly_units", *[m for m in shape.measures if m != "units"]][
+            :4
+        ]  # "average units in a deal week"
     shape.by, shape.limit = _breakdown(text, model)
     if shape.by is None and shape.contrast is not None:
         shape.by = shape.contrast
