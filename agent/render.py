@@ -34,7 +34,8 @@ def money(value: float | None) -> str:
 def _data_coverage(d: dict) -> str:
     more = " (the first ones)" if d.get("products_truncated") else ""
     return (
-        f"Your data runs from the week of {d['first_week']} to the week of {d['last_week']}: {d['n_weeks']} weeks of "
+        f"Your data runs from the week of {d['first_week']} to the week of {d['last_week']} (through "
+        f"{d['last_day']}): {d['n_weeks']} weeks of "
         f"sales, {number(d['rows'])} rows, {d['n_products']} products and {d['n_stores']} stores. "
         f"Products{more}: {', '.join(d['products'])}."
     )

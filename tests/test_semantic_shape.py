@@ -221,10 +221,48 @@ def test_more_words(models: dict[str, SemanticModel], question: str, expected: d
     assert read_shape(question, link(question, model).levers, model).model_dump(exclude_defaults=True) == expected
 
 
-def test_abbreviated_stores_and_sentence_starts(models: dict[str, SemanticModel]) -> None:
+def test_abbreviated_stores_and_sentence_starts(models: dict[str, SemanticModel], home: Path) -> None:
     oj = models["oj"]
     assert link("wat was str 137 revenu last wk", oj).stores() == ["137"]
     frame = link("The holiday week just wrapped up. Across every store, how many units? Worth a look.", oj)
     assert frame.foreign == []  # words starting a sentence are no names
     args, _ = _answer("oj", "What percentage of our 1992 dollar sales came from Minute Maid?")
     assert args["by"] == [] and args["measures"][0] == "share_revenue"  # a share of the whole, not per product
+
+
+def test_words_after_set_13(models: dict[str, SemanticModel]) -> None:
+    oj, tuna = models["oj"], models["tuna"]
+    for question, expected in [("Which juice sold the fewest units in 1991?", {"measures": ["units"], "by": "product",
+                                "rank": "bottom", "limit": 1}), ("tropicana 64 oz avg pric 92", {"measures": ["avg_price"]})]:  # fmt: skip
+        assert read_shape(question, link(question, oj).levers, oj).model_dump(exclude_defaults=True) == expected
+    assert link("People buy a lot of tuna around Lent. Was Easter week 1992 bigger?", tuna).foreign == []
+    assert link("What is Kroger charging for a can of Star Kist this week?", tuna).foreign == ["Kroger"]
+    assert link("lowest price at Walmart for Star Kist 6 oz", tuna).foreign == ["Walmart"]
+
+
+def test_the_router_picks_a_measure_only_where_words_name_none_it_would_misread(home: Path) -> None:
+    model = semantic_model("oj")
+    reply = {**PLAIN, "measure": "max_price", "by": "month", "rank": "top", "limit": 1}
+    (call,) = plan(reply, link("Tropicana 64 oz: what was its peak month in 1991?", model), model).calls
+    assert call.args["measures"] == ["units", "revenue"] and call.args["by"] == ["month"]
+
+
+def test_a_period_inside_a_later_one_is_background(models: dict[str, SemanticModel]) -> None:
+    frame = link(
+        "Store 2 changed its layout in May 1992. Which product sold the fewest units there in 1992?", models["oj"]
+    )
+    assert [w.label for w in frame.periods] == ["1992"]
+
+
+def test_a_what_if_without_a_store_is_made_for_the_products_best_store(trained: Path) -> None:
+    _, result = _routed("oj", "What if we took Tropicana 64 oz down to $1.99 next week?", {"tool": "what_if"})
+    store = _one("oj", "SELECT store FROM sales WHERE product = 'Tropicana 64 oz' AND week_start > (SELECT max(week_start) "
+                       "FROM sales) - INTERVAL 56 DAY GROUP BY 1 ORDER BY sum(units) DESC LIMIT 1")  # fmt: skip
+    assert result.tool_calls[0].args["store"] == store and result.tool_calls[0].args["price"] == "1.99"
+    assert f"best-selling store lately, store {store}" in result.answer and result.grounded
+
+
+def test_why_the_forecast_words_and_a_promotion_contrast_pick_their_tools(home: Path) -> None:
+    _, result = _routed("tuna", "Bumble Bee Solid 6.12 oz: average weekly cans when it's on display vs when it's not?",
+                        {"tool": "explain_forecast"}, PLAIN)  # fmt: skip
+    assert [s.name for s in result.tool_calls] == ["sales_query"] and result.tool_calls[0].args["by"] == ["display"]

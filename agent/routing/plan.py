@@ -22,6 +22,7 @@ from tools.semantic.shape import Shape, read_shape
 MAX_EACH = 3
 MAX_HORIZON = 8
 SHARES = ("share_units", "share_revenue")
+UNWORDED = ("units", "revenue", "avg_price")  # measures the router may pick when the question's words name none
 COMPANION = {"units": "revenue", "revenue": "units", "share_units": "units", "share_revenue": "revenue"}
 PDF = re.compile(r"\bpdf\b", re.IGNORECASE)
 SERIES_TOOLS = {"forecast", "explain_forecast", "what_if", "make_chart", "generate_report"}
@@ -88,6 +89,8 @@ def _measures(shape: Shape, reply: dict[str, Any]) -> list[str]:
     measures = shape.measures or [str(reply.get("measure") or "units")]
     if not shape.measures and measures[0] in SHARES:  # "by what percent did units grow" is no share
         measures = [COMPANION[measures[0]]]
+    elif not shape.measures and measures[0] not in UNWORDED:  # "peak month" is no highest price: words name those
+        measures = ["units"]
     if len(measures) == 1 and measures[0] in COMPANION:
         measures.append(COMPANION[measures[0]])
     return list(dict.fromkeys(measures))

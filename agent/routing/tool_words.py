@@ -19,6 +19,8 @@ COVERAGE = re.compile(
     r"\b(date range|how far back|what (period|dates|time span|range)\b.{0,40}\bcover\w*|first week,? (and )?last week|"
     r"how many weeks of (data|history|records)|what data (do|does) (you|we|i) have|when does (the|my|our) data)\b"
 )  # fmt: skip
+WHY = re.compile(r"\bwhy\b.{0,80}\b(forecast\w*|predict\w*|expect\w*|next|coming|will)\b|"
+                 r"\bwhat('s| is) driving\b.{0,40}\b(forecast\w*|predict\w*)\b")  # fmt: skip
 REPORT = re.compile(r"\b(report|pdf|html|export|download|document|write[- ]?up|one[- ]pager)s?\b")
 CHART = re.compile(r"\b(chart|plot|graph|visuali[sz]e|draw|picture)\b")
 NEEDS_WORDS = {"generate_report": REPORT, "make_chart": CHART}
@@ -31,6 +33,8 @@ def named_tool(question: str) -> str | None:
         return "backtest_accuracy"
     if COVERAGE.search(text):
         return "data_coverage"
+    if WHY.search(text):
+        return "explain_forecast"
     return None
 
 

@@ -28,7 +28,7 @@ from agent.routing.router import SemanticRouter
 from agent.routing.schema import FUTURE, NONE
 from agent.routing.tool_words import lacks_words, named_tool
 from agent.transcript import feedback
-from tools.semantic.execute import top_sellers
+from tools.semantic.execute import top_sellers, top_store
 from tools.semantic.link import Frame, Mention, link
 from tools.semantic.resolve import CATALOG
 from tools.semantic.shape import read_shape
@@ -87,7 +87,7 @@ class SemanticTurn(Turn):
         if again is not None:
             state.messages += [AIMessage(content=json.dumps(reply)), feedback(again)]
             return False
-        frame = _with_best_sellers(reply, frame, model, state)
+        frame = _with_best_store(reply, _with_best_sellers(reply, frame, model, state), model, state)
         p = plan(reply, frame, model)
         state.notes = [*state.notes, *p.notes]
         if p.answer is not None:
@@ -105,7 +105,7 @@ class SemanticTurn(Turn):
         a question about the past, a report or chart nobody asked for, "none" for a question about the merchant's
         own products and numbers."""
         tool = str(reply.get("tool"))
-        if tool in FUTURE and _about_the_past(frame) and not set(FUTURE) & self._exclude:
+        if tool in FUTURE and _about_the_past(frame, self.driver.model) and not set(FUTURE) & self._exclude:
             self._exclude |= frozenset(FUTURE)
             return "The question is about a past period, not the weeks ahead. Choose again."
         if lacks_words(tool, frame.question) and tool not in self._exclude:
@@ -126,12 +126,13 @@ class SemanticTurn(Turn):
         return f"{notes}\n\n{body}".strip() if notes else body
 
 
-def _about_the_past(frame: Frame) -> bool:
+def _about_the_past(frame: Frame, model: Any) -> bool:
     """A period of the data is named, or the verbs are past ("weeks it was in the ad"), and nothing points ahead or
     supposes ("in 1991", "last year"; not "next month", not "what if we had")."""
     if frame.future or frame.weeks_ahead or HYPOTHETICAL.search(frame.question.lower()):
         return False
-    return bool(frame.periods) or bool(PAST.search(frame.question.lower()))
+    contrast = read_shape(frame.question, frame.levers, model).contrast  # "its average week in the ad vs not"
+    return bool(frame.periods) or bool(PAST.search(frame.question.lower())) or contrast is not None
 
 
 def _named(reply: dict[str, Any], frame: Frame) -> dict[str, Any]:
@@ -167,6 +168,22 @@ def _with_best_sellers(reply: dict[str, Any], frame: Frame, model: Any, state: T
     state.notes = [f"You named no product, so this is for your best seller{plural}{where} lately: {', '.join(top)}."]
     mention = Mention(dimension="product", values=top, text="best sellers", at=10_000)
     return frame.model_copy(update={"mentions": [*frame.mentions, mention]})
+
+
+def _with_best_store(reply: dict[str, Any], frame: Frame, model: Any, state: TurnState) -> Frame:
+    """A forecast-type answer for one product at a merchant with several stores and none named is made for the
+    product's best-selling store lately, and the answer says so, instead of refusing."""
+    products = frame.products(model)
+    if reply.get("tool") not in SERIES_TOOLS or frame.stores() or model.chain or len(model.stores) < 2 or not products:
+        return frame
+    store = top_store(model.merchant, products[0])
+    if store is None:
+        return frame
+    named = f"store {store}" if store.isdigit() else store
+    note = f"You named no store, so this is for {products[0]}'s best-selling store lately, {named}."
+    state.notes = [*state.notes, note]
+    return frame.model_copy(update={"mentions": [*frame.mentions, Mention(dimension="store", values=[store],
+                                                                          text=named, at=-1)]})  # fmt: skip
 
 
 def not_in_data(names: list[str]) -> str:

@@ -105,7 +105,7 @@ _W = {
                       r"branches|outlets|sites|centres|centers)\b",
     "products_sold": r"\b(how many|number of|count of) (different|distinct|separate) (products|items|skus|lines)\b|"
                      r"\b(how many|number of) (products|skus|lines)\b",
-    "avg_price": r"\baverage (shelf |selling |retail )?prices?\b|\bprices?\b(?! tiers?\b)|\bcosts?\b|"
+    "avg_price": r"\baverage (shelf |selling |retail )?pric\w*|\bprices?\b(?! tiers?\b)|\bcosts?\b|"
                  r"\bcharg(e|ed|es|ing)\b|\bpriced\b|\bretail(ed|s)? (for|at)\b|\bper unit\b",
     "revenue": r"\brevenues?\b|\bmoney\b|\bdollars?\b|\bturnover\b|\btakings\b|\bincome\b|"
                r"\bbr(ing|ings|inging|ought) in\b|\bearn(ed|s|ings)?\b|\b(took|take) in\b|\bsales value\b|"

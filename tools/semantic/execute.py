@@ -65,6 +65,17 @@ def top_sellers(merchant: str, store: str | None, n: int) -> list[str]:
         return [str(r.key["product"]) for r in _rows(rd, model, q, window, filters) if r.values.get("units")]
 
 
+def top_store(merchant: str, product: str) -> str | None:
+    """The store that sold the most of ``product`` over the last 8 data weeks."""
+    with reader(merchant) as rd:
+        model = build_model(rd)
+        window = Window(start=model.last_week - timedelta(weeks=7), end=model.last_day, label="the last 8 weeks")
+        filters = [Filter(dimension="product", values=[product])]
+        q = SemanticQuery(measures=["units"], by=["store"], filters=filters, period=window, rank="top", limit=1)
+        rows = [r for r in _rows(rd, model, q, window, filters) if r.values.get("units")]
+        return str(rows[0].key["store"]) if rows else None
+
+
 def execute(rd: Reader, model: SemanticModel, q: SemanticQuery) -> QueryAnswer:
     rows = _rows(rd, model, q, q.period, q.filters)
     if not rows or all(v is None for r in rows for v in r.values.values()):

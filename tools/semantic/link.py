@@ -83,6 +83,9 @@ valentines mother mothers father fathers super bowl black cyber i im id ive ill 
 """.split())  # noqa: SIM905 - capitalised words that are no company or place
 # fmt: on
 JOINING = frozenset({"and", "or", "plus", "vs", "versus", "with"})
+SELLER_AFTER = re.compile(r"(charg|sell|sold|pric|pay|paid|offer|ask|list|stock|carr|do|does|did|is|are|has|have|"
+                          r"had|put|run|cost|sale|deal)")  # fmt: skip
+SELLER_BEFORE = {"at", "from", "than", "vs", "versus", "like", "does", "did", "is", "are", "was", "were", "against"}
 INTRODUCED = re.compile(r"\b(this is|i am|i'm|im|my name is|name's|hi|hello|dear|thanks|regards)$")
 NEGATED = re.compile(r"\b(without|no|not|off|stop|end|remove|drop|skip|cancel)\b(?:\s+\w+){0,2}\s*$")
 
@@ -205,7 +208,8 @@ def _corrected(words: list[str], model: SemanticModel) -> list[str]:
         elif word in joined:
             out += joined[word]
         else:
-            best = process.extractOne(word, vocab, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+            best = process.extractOne(word, vocab, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF) or \
+                process.extractOne(singular(word), vocab, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)  # "drils"  # fmt: skip
             out.append(best[0] if best else word)
     return out
 
@@ -292,15 +296,25 @@ def _foreign(question: str, frame: Frame) -> list[str]:
     if len(capitalised) > len(words) / 2:
         return []
     unlinked, runs, run = set(frame.unlinked), [], []
-    for i, word in enumerate(words + ["."]):
+    padded = [*words, "."]
+    for i, word in enumerate(padded):
         if word[:1].isupper() and i > 0 and words[i - 1][-1:] not in ("?", "!", ":", ";", ".") and not INTRODUCED.search(
                 " ".join(words[max(0, i - 3) : i]).lower()):  # fmt: skip
             run.append(word)
             continue
-        if run:
+        if run and _as_a_seller(padded, i - len(run), i):
             runs.append(run)
         run = []
     return [re.sub(r"['’]s$", "", " ".join(r)) for r in runs if all(_unknown(w, unlinked) for w in r)]
+
+
+def _as_a_seller(words: list[str], start: int, end: int) -> bool:
+    """A name in the place of one that sells or prices ("Kroger charging", "at Walmart", "Walmart's price",
+    "than Costco"), not a season or a word of background ("around Lent.")."""
+    before = words[start - 1].lower() if start > 0 else ""
+    after = words[end].lower() if end < len(words) else ""
+    return (bool(re.search(r"['’]s$", words[end - 1])) or bool(SELLER_AFTER.match(after))
+            or before in SELLER_BEFORE)  # fmt: skip
 
 
 def _unknown(word: str, unlinked: set[str]) -> bool:

@@ -15,6 +15,8 @@ from tools.semantic.model import SemanticModel
 
 SIZE_WORD = re.compile(r"[0-9.]+|oz|fl|ml|l|lb|lbs|g|kg|ct|pk|pack|ounce|ounces")
 UNIT_SPELLING = {
+    "pack": "pk",
+    "packs": "pk",
     "ounce": "oz",
     "ounces": "oz",
     "pound": "lb",

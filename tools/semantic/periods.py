@@ -148,7 +148,7 @@ def find_periods(text: str, data: DataRange, events: dict[str, list[date]]) -> l
     growth = bool(GROWTH.search(original.lower()))
     if growth:
         found = [part for f in found for part in _split_range(f, data)]
-    found = _distinct(found)
+    found = _outermost_last(_distinct(found))
     windows = _with_relative(original.lower(), found, events, data)
     windows = _in_year_of(windows, found, events)
     if growth and len(windows) == 2 and windows[1].start > windows[0].start:
@@ -205,6 +205,18 @@ def _distinct(found: list[Found]) -> list[Found]:
         if all((f.window.start, f.window.end) != (o.window.start, o.window.end) for o in out):
             out.append(f)
     return out
+
+
+def _outermost_last(found: list[Found]) -> list[Found]:
+    """ "Lakeside opened in April 2025 ... which product sold the fewest there in 2025?": a period inside one written
+    after it is background, not a second period to compare with."""
+    if (
+        len(found) == 2
+        and found[1].window.start <= found[0].window.start
+        and found[0].window.end <= found[1].window.end
+    ):
+        return [found[1]]
+    return found
 
 
 def _in_year_of(windows: list[Window], found: list[Found], events: dict[str, list[date]]) -> list[Window]:

@@ -55,7 +55,7 @@ class Shape(BaseModel):
 
 def read_shape(question: str, levers: dict[str, bool], model: SemanticModel) -> Shape:
     """The shape ``question``'s words fix for ``model``'s merchant (``levers``: the promotions it names)."""
-    text = " ".join(question.lower().replace("’", "'").split())
+    text = re.sub(r"\bavg\b\.?", "average", " ".join(question.lower().replace("’", "'").split()))
     have = {m.name for m in model.measures}
     flags = [d for d in ("deal", "feature", "display") if _has_dim(model, d)]
     promo = [_flag(lever, flags) for lever in levers]
@@ -130,6 +130,8 @@ def _breakdown(text: str, model: SemanticModel) -> tuple[str | None, int | None]
     best: tuple[int, str, int | None] | None = None
     for dim in model.dimensions:
         words = DIMENSION_WORDS.get(dim.name) or _attribute_words(dim.name)
+        if dim.name == "product" and model.category_words:  # "which juice sold the fewest": which product
+            words = "|".join([words, *(re.escape(w.lower()) for w in model.category_words)])
         if words is None:
             continue
         for pattern, limit_of in _breakdown_patterns(words):
