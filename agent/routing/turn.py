@@ -1,11 +1,14 @@
 """A structured-mode turn on the semantic design: link, route (one LLM call), plan, run, render.
 
 The answer is rendered from the tool results (``agent.render``), so it is grounded by construction and costs no
-second generation. A reply that does not parse is asked again once; a tool about the weeks ahead chosen for a
-question about the past is chosen again without those tools. A question that names a company, place or thing
-the merchant's data does not hold ("Kroger", "Home Depot") is answered with that, before any model runs, instead
-of silently answering for all of the merchant's own sales. A short follow-up ("why?", "and store 8?") borrows the names, stores and
-periods it leaves out from the question before it.
+second generation. A reply that does not parse is asked again once. The router chooses again, without the tool it
+chose, when that tool cannot be what the question means: a tool about the weeks ahead for a question about the past,
+a report or chart nobody asked for, "none" for a question about the merchant's own names and numbers. Words that
+name a tool outright (accuracy, coverage, why the forecast) win over its choice. A question that names a company,
+place or thing the merchant's data does not hold ("Kroger", "Home Depot") is answered with that, before any model
+runs. A forecast-type answer that names no product or no store is made for the best sellers or the product's best
+store, and says so. A short follow-up ("why?", "and store 8?") borrows the names, stores and periods it leaves out
+from the question before it.
 """
 
 from __future__ import annotations
