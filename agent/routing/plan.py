@@ -14,6 +14,7 @@ from typing import Any
 
 from agent.drivers import Call
 from agent.routing.tool_words import CHART
+from tools.semantic.declared import PROMOTION_COLUMNS
 from tools.semantic.link import Frame, Mention
 from tools.semantic.model import SemanticModel
 from tools.semantic.resolve import CATALOG
@@ -117,7 +118,7 @@ def _promotion_filters(frame: Frame, shape: Shape, measures: list[str], by: list
     against its absence (then it is the breakdown)."""
     if shape.contrast is not None or any(m.startswith("weeks_on_") for m in measures):
         return
-    flags = {d.name for d in model.dimensions} & {"deal", "feature", "display"}
+    flags = {d.name for d in model.dimensions} & set(PROMOTION_COLUMNS)
     for lever, on in frame.levers.items():
         if lever in flags and lever not in by:
             filters[lever] = ["yes" if on else "no"]

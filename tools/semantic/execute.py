@@ -57,23 +57,20 @@ def run_semantic(merchant: str, q: SemanticQuery) -> QueryAnswer:
 
 def top_sellers(merchant: str, store: str | None, n: int) -> list[str]:
     """The ``n`` products with the most units over the last 8 data weeks (in ``store``, if given)."""
-    with reader(merchant) as rd:
-        model = build_model(rd)
-        window = Window(start=model.last_week - timedelta(weeks=7), end=model.last_day, label="the last 8 weeks")
-        filters = [Filter(dimension="store", values=[store])] if store else []
-        q = SemanticQuery(measures=["units"], by=["product"], filters=filters, period=window, rank="top", limit=n)
-        return [str(r.key["product"]) for r in _rows(rd, model, q, window, filters) if r.values.get("units")]
+    return _top(merchant, "product", [Filter(dimension="store", values=[store])] if store else [], n)
 
 
 def top_store(merchant: str, product: str) -> str | None:
     """The store that sold the most of ``product`` over the last 8 data weeks."""
+    return next(iter(_top(merchant, "store", [Filter(dimension="product", values=[product])], 1)), None)
+
+
+def _top(merchant: str, by: str, filters: list[Filter], n: int) -> list[str]:
     with reader(merchant) as rd:
         model = build_model(rd)
         window = Window(start=model.last_week - timedelta(weeks=7), end=model.last_day, label="the last 8 weeks")
-        filters = [Filter(dimension="product", values=[product])]
-        q = SemanticQuery(measures=["units"], by=["store"], filters=filters, period=window, rank="top", limit=1)
-        rows = [r for r in _rows(rd, model, q, window, filters) if r.values.get("units")]
-        return str(rows[0].key["store"]) if rows else None
+        q = SemanticQuery(measures=["units"], by=[by], filters=filters, period=window, rank="top", limit=n)
+        return [str(r.key[by]) for r in _rows(rd, model, q, window, filters) if r.values.get("units")]
 
 
 def execute(rd: Reader, model: SemanticModel, q: SemanticQuery) -> QueryAnswer:

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from tools.semantic.declared import DIMENSION_WORDS, GRAIN_ADJECTIVES, MEASURE_WORDS
+from tools.semantic.declared import DIMENSION_WORDS, GRAIN_ADJECTIVES, MEASURE_WORDS, PROMOTION_COLUMNS
 from tools.semantic.model import SemanticModel
 
 SHARE = re.compile(r"\b(share|slice|portion|proportion|fraction|contribut\w*|percent(age)? of|what part of)\b|"
@@ -57,7 +57,7 @@ def read_shape(question: str, levers: dict[str, bool], model: SemanticModel) -> 
     """The shape ``question``'s words fix for ``model``'s merchant (``levers``: the promotions it names)."""
     text = re.sub(r"\bavg\b\.?", "average", " ".join(question.lower().replace("’", "'").split()))
     have = {m.name for m in model.measures}
-    flags = [d for d in ("deal", "feature", "display") if _has_dim(model, d)]
+    flags = [d for d in PROMOTION_COLUMNS if _has_dim(model, d)]
     promo = [_flag(lever, flags) for lever in levers]
     promo = [p for p in dict.fromkeys(promo) if p]
     shape = Shape(rank=_rank(text))
